@@ -1,0 +1,41 @@
+# Quick start:  make run   (index seeds/ and serve on http://127.0.0.1:$(PORT))
+#               make test  (the whole test suite, as CI runs it)
+PYTHON ?= python3
+VENV   ?= .venv
+PORT   ?= 8000
+HOST   ?= 127.0.0.1
+INDEX_DIR ?= var/index
+BIN    := $(VENV)/bin
+
+.PHONY: install run index test test-fast typecheck bench clean browser
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(BIN)/.installed
+
+index: install
+	$(BIN)/newsearch build seeds/ --index-dir $(INDEX_DIR) --quiet
+
+run: index
+	$(BIN)/newsearch serve --host $(HOST) --port $(PORT) --index-dir $(INDEX_DIR)
+
+test: install
+	$(BIN)/python -m mypy
+	$(BIN)/python -m pytest
+
+test-fast: install
+	$(BIN)/python -m pytest -m "not slow and not corpus"
+
+typecheck: install
+	$(BIN)/python -m mypy
+
+bench: install
+	$(BIN)/python bench/index_speed.py
+	$(BIN)/python bench/query_speed.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache *.egg-info

@@ -1,0 +1,261 @@
+"""The ``newsearch`` command line (click), for operators and cron."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import click
+
+from index.articles import Problem
+from index.store import DEFAULT_KEEP, INDEX_DIR_ENV, IndexStore, LockedError, StoreError
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_SKIPPED = 3
+EXIT_NO_INDEX = 4
+EXIT_LOCKED = 75  # EX_TEMPFAIL: try again later
+MAX_PROBLEMS_SHOWN = 50
+
+EXIT_HELP = f"""
+\b
+Exit status:
+  {EXIT_OK}   success
+  {EXIT_ERROR}   error: nothing was changed (message on stderr)
+  2   bad command-line usage
+  {EXIT_SKIPPED}   done, but some input was skipped (each listed as file:line: reason)
+  {EXIT_NO_INDEX}   no index built yet, or it cannot be read
+  {EXIT_LOCKED}  another build/update/rollback holds the lock; try again later
+"""
+
+
+class CliExit(click.ClickException):
+    def __init__(self, message: str, code: int) -> None:
+        super().__init__(message)
+        self.exit_code = code
+
+
+def index_dir_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--index-dir", envvar=INDEX_DIR_ENV, default=None, metavar="DIR",
+                        help=f"Index directory (default: ${INDEX_DIR_ENV} or var/index).")(fn)
+
+
+@click.group(epilog=EXIT_HELP)
+@click.version_option(package_name="newsearch")
+def main() -> None:
+    """Full-text search over local Chinese news.
+
+    Build an index from article files, keep it up to date from cron, search
+    it from the command line, and serve it over HTTP.
+    """
+
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    from search.query import QueryError
+
+    try:
+        yield
+    except LockedError as exc:
+        raise CliExit(str(exc), EXIT_LOCKED) from None
+    except QueryError as exc:
+        raise CliExit(exc.message, EXIT_ERROR) from None
+    except StoreError as exc:
+        from index.store import NoIndexError, SchemaMismatchError
+
+        code = EXIT_NO_INDEX if isinstance(exc, (NoIndexError, SchemaMismatchError)) else EXIT_ERROR
+        raise CliExit(str(exc), code) from None
+    except OSError as exc:
+        raise CliExit(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), EXIT_ERROR) from None
+
+
+def _report_problems(problems: list[Problem]) -> None:
+    for p in problems[:MAX_PROBLEMS_SHOWN]:
+        click.echo(str(p), err=True)
+    if len(problems) > MAX_PROBLEMS_SHOWN:
+        click.echo(f"… and {len(problems) - MAX_PROBLEMS_SHOWN} more problems", err=True)
+
+
+@contextmanager
+def _progress(quiet: bool, label: str) -> Iterator[Callable[[int], None] | None]:
+    if quiet or not sys.stderr.isatty():
+        yield None
+        return
+    from tqdm import tqdm
+
+    bar = tqdm(desc=label, unit=" articles", file=sys.stderr, dynamic_ncols=True)
+    try:
+        yield bar.update
+    finally:
+        bar.close()
+
+
+def _run_writer(kind: str, sources: tuple[str, ...], index_dir: str | None, quiet: bool,
+                **kwargs: Any) -> None:
+    from index import builder
+
+    store = IndexStore(index_dir)
+    with _errors(), _progress(quiet, kind) as progress:
+        fn = builder.build if kind == "build" else builder.update
+        report = fn(list(sources), store, on_progress=progress, **kwargs)
+    _report_problems(report.problems)
+    click.echo(report.summary())
+    if report.problems:
+        sys.exit(EXIT_SKIPPED)
+
+
+@main.command(epilog=EXIT_HELP)
+@click.argument("sources", nargs=-1, required=True, type=click.Path())
+@index_dir_option
+@click.option("--procs", type=click.IntRange(1, 64), default=None,
+              help="Worker processes (default: one per core).")
+@click.option("--keep", type=click.IntRange(0, 100), default=DEFAULT_KEEP, show_default=True,
+              help="Older snapshots to keep for rollback.")
+@click.option("--userdict", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="jieba user dictionary (default: $NEWSEARCH_USERDICT or the shipped one).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar; print the one-line summary.")
+def build(sources: tuple[str, ...], index_dir: str | None, procs: int | None, keep: int,
+          userdict: str | None, quiet: bool) -> None:
+    """Rebuild the index from SOURCES (files or directories) into a new snapshot.
+
+    Newspaper pages (.txt) and JSON Lines (.jsonl) are read; directories are
+    walked recursively.  The new snapshot goes live atomically once complete;
+    a failed or interrupted build leaves the live index as it was.
+    """
+    _run_writer("build", sources, index_dir, quiet, procs=procs, keep=keep, userdict=userdict)
+
+
+@main.command(epilog=EXIT_HELP)
+@click.argument("sources", nargs=-1, required=True, type=click.Path())
+@index_dir_option
+@click.option("--prune", is_flag=True,
+              help="Also remove articles whose source file is gone or no longer holds them.")
+@click.option("--keep", type=click.IntRange(0, 100), default=DEFAULT_KEEP, show_default=True,
+              help="Older snapshots to keep for rollback.")
+@click.option("--userdict", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="jieba user dictionary (default: the one the index was built with).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar; print the one-line summary.")
+def update(sources: tuple[str, ...], index_dir: str | None, prune: bool, keep: int,
+           userdict: str | None, quiet: bool) -> None:
+    """Add new and changed articles from SOURCES, replacing them by id."""
+    _run_writer("update", sources, index_dir, quiet, prune=prune, keep=keep, userdict=userdict)
+
+
+@main.command(epilog=EXIT_HELP)
+@click.argument("sources", nargs=-1, required=True, type=click.Path())
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per article.")
+def parse(sources: tuple[str, ...], as_json: bool) -> None:
+    """Show how SOURCES are read, without touching any index (a dry run)."""
+    from index.sources import read_sources
+
+    problems: list[Problem] = []
+    count = 0
+    for art in read_sources(list(sources), problems):
+        count += 1
+        if as_json:
+            click.echo(json.dumps(art.to_dict(), ensure_ascii=False))
+        else:
+            date = art.date.isoformat() if art.date else "no date"
+            click.echo(f"{art.origin}:{art.line}: [{art.id}] {art.title}")
+            if art.subtitle:
+                click.echo(f"    subtitle: {art.subtitle}")
+            click.echo(f"    {date} · {art.source or 'no source'} · {art.author or 'no author'}"
+                       f" · {len(art.paragraphs)} paragraphs, {len(art.body)} characters")
+    _report_problems(problems)
+    if not as_json:
+        click.echo(f"{count} articles, {len(problems)} problems")
+    if problems:
+        sys.exit(EXIT_SKIPPED)
+
+
+@main.command(epilog=EXIT_HELP)
+@click.argument("query")
+@index_dir_option
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (as the API does).")
+@click.option("--limit", "-n", type=click.IntRange(1, 100), default=10, show_default=True,
+              help="Hits per page.")
+@click.option("--page", type=click.IntRange(1), default=1, show_default=True)
+@click.option("--sort", type=click.Choice(["relevance", "date", "-date"]), default="relevance",
+              show_default=True)
+@click.option("--facets", is_flag=True, help="Count results per source, author, category, tag, month.")
+def search(query: str, index_dir: str | None, as_json: bool, limit: int, page: int, sort: str,
+           facets: bool) -> None:
+    """Search the index for QUERY.
+
+    \b
+    郑州 地铁            both words (AND)
+    "中原科技城"          exact phrase
+    title:郑州           in the title (also subtitle, body, author, source, category, tag)
+    地铁 OR 公交 -停运     either word, without 停运
+    date:2023-01-01..2023-06-30
+    """
+    from search.engine import SearchIndex
+    from search.engine import search as run_search
+    from search.models import SearchRequest
+
+    with _errors():
+        result = run_search(SearchIndex(index_dir),
+                            SearchRequest(q=query, page=page, per_page=limit, sort=sort, facets=facets))
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{result.total} results ({result.took_ms:.1f} ms)")
+    for n, hit in enumerate(result.hits, (page - 1) * limit + 1):
+        date = hit.date.isoformat() if hit.date else ""
+        click.echo(f"{n:3}. {hit.title}  [{hit.id}] {date} {hit.source} {hit.author}".rstrip())
+        for frag in hit.highlights["body"][:1]:
+            text = frag.replace("<mark>", "\x1b[1m").replace("</mark>", "\x1b[0m")
+            click.echo(f"     {text}".replace("\n", " "), color=sys.stdout.isatty())
+
+
+@main.command(epilog=EXIT_HELP)
+@index_dir_option
+@click.option("--json", "as_json", is_flag=True)
+def stats(index_dir: str | None, as_json: bool) -> None:
+    """Article count, live snapshot, when it was built, from which sources."""
+    store = IndexStore(index_dir)
+    with _errors():
+        snap, ix = store.open()
+        meta = snap.meta()
+        with ix.reader() as reader:
+            count = reader.doc_count()
+        snapshots = [s.name for s in store.snapshots()]
+    data = {
+        "index_dir": str(store.root),
+        "snapshot": snap.name,
+        "articles": count,
+        "built_at": meta.get("built_at"),
+        "kind": meta.get("kind"),
+        "sources": meta.get("sources", []),
+        "snapshots": snapshots,
+    }
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    for key, value in data.items():
+        if isinstance(value, list):
+            value = ", ".join(value) or "-"
+        click.echo(f"{key:10} {value}")
+
+
+@main.command(epilog=EXIT_HELP)
+@click.argument("snapshot", required=False)
+@index_dir_option
+def rollback(snapshot: str | None, index_dir: str | None) -> None:
+    """Make SNAPSHOT (default: the one before the live one) live again."""
+    store = IndexStore(index_dir)
+    with _errors(), store.lock("rollback"):
+        if snapshot is None:
+            prev = store.previous()
+            if prev is None:
+                raise CliExit("no older snapshot to roll back to", EXIT_ERROR)
+            snapshot = prev.name
+        store.switch(snapshot)
+    click.echo(f"live snapshot is now {snapshot}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

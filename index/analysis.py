@@ -1,0 +1,220 @@
+"""Whoosh analyzers: jieba words for ranking, character n-grams for matching.
+
+Whoosh pickles analyzers into the index's schema, so the import path of every
+class here is part of the on-disk format: do not move or rename them without
+bumping :data:`index.schema.SCHEMA_VERSION`.  Instances keep only plain
+settings in their pickled state; the jieba dictionary is loaded lazily, once
+per process and user dictionary.
+
+Tokenizer protocol (as in ``whoosh.analysis.acore``): a tokenizer yields one
+reused :class:`~whoosh.analysis.Token`; ``pos`` is the token's ordinal and
+``startchar``/``endchar`` are offsets into the text that was passed in.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import threading
+from collections.abc import Iterator
+from importlib import resources
+from typing import Any
+
+from whoosh.analysis import Token, Tokenizer
+
+from .normalization import fold, match_text, match_text_with_offsets
+
+#: Environment variable naming a user dictionary to use instead of the default.
+USERDICT_ENV = "NEWSEARCH_USERDICT"
+
+_jieba_lock = threading.Lock()
+
+
+def default_userdict() -> str:
+    """The path of the shipped dictionary of local place names and terms."""
+    return str(resources.files("index") / "data" / "userdict.txt")
+
+
+def resolve_userdict(path: str | None) -> str:
+    return path or os.environ.get(USERDICT_ENV) or default_userdict()
+
+
+@functools.lru_cache(maxsize=4)
+def load_segmenter(userdict: str) -> Any:
+    """A jieba ``Tokenizer`` with ``userdict`` loaded; one per process and path.
+
+    The words of the user dictionary are folded (NFKC, simplified, lower-case)
+    like the text jieba will see, so ``RCEP示范区`` in the dictionary matches
+    ``ＲＣＥＰ示范区`` in an article.
+    """
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    with _jieba_lock:
+        segmenter = jieba.Tokenizer()
+        segmenter.initialize()
+        if os.path.exists(userdict):
+            with open(userdict, encoding="utf-8") as fh:
+                for raw in fh:
+                    parts = raw.strip().split()
+                    if not parts or parts[0].startswith("#"):
+                        continue
+                    freq = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
+                    tag = parts[2] if len(parts) > 2 else None
+                    segmenter.add_word(fold(parts[0]), freq, tag)
+    return segmenter
+
+
+class JiebaTokenizer(Tokenizer):
+    """jieba words with sequential positions and offsets into the original text.
+
+    The text is folded first (:func:`index.normalization.fold`, same length),
+    so jieba sees simplified, half-width, lower-case text while offsets stay
+    valid for the original.  Tokens without a letter or digit (punctuation,
+    spaces) are dropped; a token's text is its matching form.
+
+    In ``mode="index"`` the dictionary sub-words of a long word (as jieba's
+    search mode finds them: ``中原科技城`` → ``中原``, ``科技``, ``科技城``) are
+    added at the long word's position, so a search for ``科技`` ranks that
+    article without breaking phrase adjacency of the whole words.
+    """
+
+    def __init__(self, userdict: str | None = None) -> None:
+        self.userdict = userdict
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and other.userdict == self.userdict
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, self.userdict))
+
+    def segmenter(self) -> Any:
+        return load_segmenter(resolve_userdict(self.userdict))
+
+    def words(self, text: str, subwords: bool = False) -> Iterator[tuple[str, int, int, bool]]:
+        """(term, start, end, is_subword) for the words of ``text``."""
+        seg = self.segmenter()
+        freq = seg.FREQ
+        for word, start, end in seg.tokenize(fold(text)):
+            term = match_text(word)
+            if not term:
+                continue
+            yield term, start, end, False
+            n = len(word)
+            if subwords and n > 2:
+                for size in (2, 3):
+                    if n <= size:
+                        break
+                    for i in range(n - size + 1):
+                        piece = word[i:i + size]
+                        if freq.get(piece):
+                            sub = match_text(piece)
+                            if sub:
+                                yield sub, start + i, start + i + size, True
+
+    def __call__(self, value: str, positions: bool = False, chars: bool = False,
+                 keeporiginal: bool = False, removestops: bool = True,
+                 start_pos: int = 0, start_char: int = 0, tokenize: bool = True,
+                 mode: str = "", **kwargs: Any) -> Iterator[Token]:
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if not tokenize:
+            t.original = t.text = value
+            t.boost = 1.0
+            if positions:
+                t.pos = start_pos
+            if chars:
+                t.startchar, t.endchar = start_char, start_char + len(value)
+            yield t
+            return
+        pos = start_pos - 1
+        for term, start, end, is_sub in self.words(value, subwords=(mode == "index")):
+            if not is_sub:
+                pos += 1
+            t.text = term
+            t.boost = 1.0
+            t.stopped = False
+            if keeporiginal:
+                t.original = value[start:end]
+            if positions:
+                t.pos = pos
+            if chars:
+                t.startchar, t.endchar = start_char + start, start_char + end
+            yield t
+
+
+class BigramTokenizer(Tokenizer):
+    """Overlapping character bigrams of the matching form, positioned by start.
+
+    Bigram ``k`` covers normalized characters ``k`` and ``k+1``, so a string of
+    ``n >= 2`` normalized characters occurs in a field iff its ``n-1`` bigrams
+    occur at consecutive positions: an exact-substring test that jieba's word
+    boundaries cannot break.  A one-character field yields that character.
+    """
+
+    def __call__(self, value: str, positions: bool = False, chars: bool = False,
+                 keeporiginal: bool = False, removestops: bool = True,
+                 start_pos: int = 0, start_char: int = 0, tokenize: bool = True,
+                 mode: str = "", **kwargs: Any) -> Iterator[Token]:
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if chars:
+            norm, starts, ends = match_text_with_offsets(value)
+        else:
+            norm, starts, ends = match_text(value), [], []
+        grams = bigrams(norm)
+        for i, gram in enumerate(grams):
+            t.text = gram
+            t.boost = 1.0
+            t.stopped = False
+            if keeporiginal:
+                t.original = gram
+            if positions:
+                t.pos = start_pos + i
+            if chars:
+                t.startchar = start_char + starts[i]
+                t.endchar = start_char + ends[i + len(gram) - 1]
+            yield t
+
+
+class CharTokenizer(Tokenizer):
+    """Each distinct character of the matching form once (for 1-character queries)."""
+
+    def __call__(self, value: str, positions: bool = False, chars: bool = False,
+                 keeporiginal: bool = False, removestops: bool = True,
+                 start_pos: int = 0, start_char: int = 0, tokenize: bool = True,
+                 mode: str = "", **kwargs: Any) -> Iterator[Token]:
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        norm = match_text(value)
+        seen: set[str] = set()
+        for i, ch in enumerate(norm):
+            if ch in seen:
+                continue
+            seen.add(ch)
+            t.text = ch
+            t.boost = 1.0
+            t.stopped = False
+            if positions:
+                t.pos = start_pos + i
+            yield t
+
+
+def bigrams(norm: str) -> list[str]:
+    """The bigram terms of an already normalized string (see BigramTokenizer)."""
+    if len(norm) == 1:
+        return [norm]
+    return [norm[i:i + 2] for i in range(len(norm) - 1)]
+
+
+def word_analyzer(userdict: str | None = None) -> JiebaTokenizer:
+    """The analyzer of the ranking fields (title, subtitle, body)."""
+    return JiebaTokenizer(userdict)
+
+
+def bigram_analyzer() -> BigramTokenizer:
+    """The analyzer of the ``*_ng`` exact-substring fields."""
+    return BigramTokenizer()
+
+
+def char_analyzer() -> CharTokenizer:
+    """The analyzer of the ``*_c1`` one-character fields."""
+    return CharTokenizer()

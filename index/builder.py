@@ -1,0 +1,349 @@
+"""Build and update snapshots: sources → articles → Whoosh segments → publish.
+
+``build`` writes a fresh snapshot with one Whoosh segment per worker process
+(jieba and posting writing both run in parallel; the parent only reads and
+parses the sources).  ``update`` hard-links the live snapshot's immutable
+segment files into a new snapshot and applies the changes there, so the live
+snapshot is never written to.  Both publish through
+:meth:`index.store.IndexStore.publish` and hold the store's lock throughout.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing
+import os
+import queue
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .analysis import load_segmenter, resolve_userdict
+from .articles import Article, Problem
+from .codec import NewsCodec
+from .normalization import warm_up
+from .schema import build_schema, to_document
+from .sources import read_sources
+from .store import DEFAULT_KEEP, IndexStore, NoIndexError, StoreError, new_snapshot_name
+
+ProgressFn = Callable[[int], None]
+
+#: Memory (Whoosh's estimate, MB) for each writer's posting pool before it
+#: spills sorted runs to disk; spilling and merging runs costs about a third
+#: of the build time, so the default trades memory (about 1 GB per worker at
+#: most) for speed.  ``NEWSEARCH_POOL_MB`` overrides it.
+POOL_MB = int(os.environ.get("NEWSEARCH_POOL_MB", "1024"))
+BATCH_SIZE = 64
+
+
+class BuildError(StoreError):
+    """The build could not complete; the live index is untouched."""
+
+
+@dataclass
+class BuildReport:
+    snapshot: str
+    kind: str
+    indexed: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    total: int = 0
+    chars: int = 0
+    seconds: float = 0.0
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def skipped(self) -> int:
+        return len(self.problems)
+
+    def summary(self) -> str:
+        parts = [f"{self.kind}: {self.indexed} articles indexed"]
+        if self.kind == "update":
+            parts.append(f"{self.unchanged} unchanged, {self.deleted} removed")
+        parts.append(f"{self.skipped} skipped")
+        parts.append(f"{self.total} in index")
+        parts.append(f"{self.seconds:.1f} s")
+        return ", ".join(parts) + f" (snapshot {self.snapshot})"
+
+
+def _codec() -> NewsCodec:
+    return NewsCodec()
+
+
+def _prepare(userdict: str | None) -> None:
+    # Load jieba and the normalization tables once, before any fork, so
+    # workers share them instead of each paying the start-up cost.
+    warm_up()
+    load_segmenter(resolve_userdict(userdict))
+
+
+def _batches(articles: Iterable[Article], size: int) -> Iterator[list[Article]]:
+    batch: list[Article] = []
+    for art in articles:
+        batch.append(art)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _with_abs_origin(articles: Iterable[Article]) -> Iterator[Article]:
+    for art in articles:
+        if art.origin:
+            art.origin = os.path.abspath(art.origin)
+        yield art
+
+
+def _segment_writer(tmp_dir: str) -> Any:
+    from whoosh.filedb.filestore import FileStorage
+    from whoosh.writing import SegmentWriter
+
+    ix = FileStorage(tmp_dir).open_index()
+    return SegmentWriter(ix, _lk=False, codec=_codec(), compound=False, limitmb=POOL_MB)
+
+
+def _finish_segment(writer: Any) -> Any:
+    if writer.docnum == 0:
+        writer.cancel()
+        return None
+    return writer._finalize_segment()
+
+
+def _worker(tmp_dir: str, jobs: Any, results: Any, parent: int, stamp: str) -> None:
+    """Index batches from ``jobs`` into one segment; report it on ``results``."""
+    try:
+        writer = _segment_writer(tmp_dir)
+        while True:
+            try:
+                batch = jobs.get(timeout=1.0)
+            except queue.Empty:
+                if os.getppid() != parent:  # the parent died: nobody will commit
+                    os._exit(1)
+                continue
+            if batch is None:
+                break
+            for art in batch:
+                writer.add_document(**to_document(art, stamp))
+        results.put(("ok", _finish_segment(writer)))
+    except BaseException as exc:  # reported to the parent, which fails the build
+        results.put(("error", f"{type(exc).__name__}: {exc}"))
+
+
+class _Workers:
+    """A fixed set of forked segment writers fed through a bounded queue."""
+
+    def __init__(self, procs: int, tmp_dir: str, stamp: str) -> None:
+        ctx = multiprocessing.get_context("fork")
+        self.jobs = ctx.Queue(maxsize=procs * 4)
+        self.results = ctx.Queue()
+        self.procs = [ctx.Process(target=_worker, args=(tmp_dir, self.jobs, self.results, os.getpid(), stamp),
+                                  daemon=True) for _ in range(procs)]
+        for p in self.procs:
+            p.start()
+        self.segments: list[Any] = []
+
+    def _check(self) -> None:
+        try:
+            while True:
+                status, payload = self.results.get_nowait()
+                if status == "error":
+                    raise BuildError(f"indexing worker failed: {payload}")
+                self.segments.append(payload)
+        except queue.Empty:
+            pass
+        dead = [p for p in self.procs if p.exitcode not in (None, 0)]
+        if dead:
+            raise BuildError(f"indexing worker exited with status {dead[0].exitcode}")
+
+    def put(self, item: Any) -> None:
+        while True:
+            try:
+                self.jobs.put(item, timeout=1.0)
+                return
+            except queue.Full:
+                self._check()
+
+    def finish(self) -> list[Any]:
+        for _ in self.procs:
+            self.put(None)
+        deadline_check = time.monotonic()
+        while len(self.segments) < len(self.procs):
+            try:
+                status, payload = self.results.get(timeout=1.0)
+            except queue.Empty:
+                if time.monotonic() - deadline_check > 1.0:
+                    self._check()
+                continue
+            if status == "error":
+                raise BuildError(f"indexing worker failed: {payload}")
+            self.segments.append(payload)
+        for p in self.procs:
+            p.join()
+        return [s for s in self.segments if s is not None]
+
+    def kill(self) -> None:
+        for p in self.procs:
+            if p.is_alive():
+                p.kill()
+            p.join()
+
+
+def build(sources: Sequence[str], store: IndexStore, *, procs: int | None = None,
+          userdict: str | None = None, keep: int = DEFAULT_KEEP,
+          on_progress: ProgressFn | None = None) -> BuildReport:
+    """Rebuild the index from ``sources`` into a new snapshot and switch to it.
+
+    Bad input is skipped and listed in ``report.problems``.  If no article at
+    all could be read, nothing is published (a cron run over an unmounted
+    share must not replace the archive with an empty index).
+    """
+    from whoosh import index as windex
+    from whoosh.index import TOC
+
+    started = time.monotonic()
+    procs = max(1, procs or os.cpu_count() or 1)
+    problems: list[Problem] = []
+    stamp = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    with store.lock("build"):
+        name = new_snapshot_name()
+        tmp = store.new_tmp_dir(name)
+        schema = build_schema(userdict)
+        windex.create_in(str(tmp), schema)
+        _prepare(userdict)
+        report = BuildReport(snapshot=name, kind="build", problems=problems)
+        articles = _with_abs_origin(read_sources(sources, problems))
+        if procs == 1:
+            writer = _segment_writer(str(tmp))
+            for art in articles:
+                writer.add_document(**to_document(art, stamp))
+                _count(report, art, on_progress)
+            segments = [s for s in [_finish_segment(writer)] if s is not None]
+        else:
+            workers = _Workers(procs, str(tmp), stamp)
+            try:
+                for batch in _batches(articles, BATCH_SIZE):
+                    workers.put(batch)
+                    for art in batch:
+                        _count(report, art, on_progress)
+                segments = workers.finish()
+            except BaseException:
+                workers.kill()
+                raise
+        if report.indexed == 0:
+            raise BuildError("no article could be read from the sources; the live index is unchanged"
+                             + (f" ({len(problems)} problems)" if problems else ""))
+        TOC(schema, segments, 1).write(windex.FileStorage(str(tmp)), windex._DEF_INDEX_NAME)
+        report.total = report.indexed
+        report.seconds = time.monotonic() - started
+        store.publish(tmp, name, _meta(report, sources, None, stamp), keep=keep)
+    return report
+
+
+def _count(report: BuildReport, art: Article, on_progress: ProgressFn | None) -> None:
+    report.indexed += 1
+    report.chars += len(art.title) + len(art.subtitle) + len(art.body)
+    if on_progress:
+        on_progress(1)
+
+
+def _meta(report: BuildReport, sources: Sequence[str], parent: str | None, stamp: str) -> dict[str, Any]:
+    return {
+        "kind": report.kind,
+        "built_at": stamp,
+        "articles": report.total,
+        "indexed": report.indexed,
+        "skipped": report.skipped,
+        "sources": [os.path.abspath(s) for s in sources],
+        "parent": parent,
+    }
+
+
+def _link_snapshot(src: Path, dst: Path) -> None:
+    for entry in src.iterdir():
+        if entry.name.endswith("WRITELOCK") or entry.name == "meta.json":
+            continue
+        os.link(entry, dst / entry.name)
+
+
+def update(sources: Sequence[str], store: IndexStore, *, prune: bool = False,
+           userdict: str | None = None, keep: int = DEFAULT_KEEP,
+           on_progress: ProgressFn | None = None) -> BuildReport:
+    """Add new and changed articles (replacing by id) in a new snapshot.
+
+    Unchanged articles (same content digest) are not rewritten.  With
+    ``prune``, articles whose source file no longer exists, or which are no
+    longer in a source file that was read again, are removed.
+    """
+    from whoosh import index as windex
+    from whoosh.query import Term
+
+    started = time.monotonic()
+    problems: list[Problem] = []
+    stamp = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    with store.lock("update"):
+        try:
+            live = store.current()
+        except NoIndexError:
+            live = None
+        if live is None:
+            raise NoIndexError(f"no index at {store.root} to update: run 'newsearch build' first")
+        store.open(live)  # checks the schema version before anything is written
+        name = new_snapshot_name()
+        tmp = store.new_tmp_dir(name)
+        _link_snapshot(live.path, tmp)
+        ix = windex.open_dir(str(tmp))
+        _prepare(userdict)
+        report = BuildReport(snapshot=name, kind="update", problems=problems)
+        seen: dict[str, set[str]] = {}
+        with ix.reader() as reader:
+            writer = ix.writer(codec=_codec(), compound=False, limitmb=POOL_MB)
+            try:
+                for art in _with_abs_origin(read_sources(sources, problems)):
+                    doc = to_document(art, stamp)
+                    seen.setdefault(art.origin, set()).add(art.id)
+                    if _has_live(reader, "digest", doc["digest"]):
+                        report.unchanged += 1
+                        continue
+                    writer.update_document(**doc)
+                    _count(report, art, on_progress)
+                if prune:
+                    report.deleted = _prune(reader, writer, seen, Term)
+                writer.commit(merge=True)
+            except BaseException:
+                writer.cancel()
+                raise
+        with windex.open_dir(str(tmp)).reader() as reader:
+            report.total = reader.doc_count()
+        report.seconds = time.monotonic() - started
+        store.publish(tmp, name, _meta(report, sources, live.name, stamp), keep=keep)
+    return report
+
+
+def _has_live(reader: Any, fieldname: str, text: str) -> bool:
+    from whoosh.reading import TermNotFound
+
+    try:
+        docnums = reader.postings(fieldname, text).all_ids()
+    except TermNotFound:
+        return False
+    return any(not reader.is_deleted(d) for d in docnums)
+
+
+def _prune(reader: Any, writer: Any, seen: dict[str, set[str]], Term: Any) -> int:
+    deleted = 0
+    for raw in list(reader.lexicon("origin")):
+        origin = raw.decode("utf-8")
+        if origin in seen:
+            keep_ids = seen[origin]
+            for docnum in reader.postings("origin", raw).all_ids():
+                if reader.is_deleted(docnum):
+                    continue
+                doc_id = reader.stored_fields(docnum)["id"]
+                if doc_id not in keep_ids:
+                    deleted += writer.delete_by_term("id", doc_id)
+        elif not os.path.exists(origin):
+            deleted += writer.delete_by_query(Term("origin", origin))
+    return deleted

@@ -1,0 +1,121 @@
+"""The Whoosh codec of our indexes: Whoosh's W3 format with two fixes.
+
+* Posting lists of up to ``inlinelimit`` documents are stored inline in the
+  term dictionary.  Character bigrams give millions of rare terms, and W3's
+  default (inline only single postings, one zlib'd block for anything more)
+  cost about 200 bytes per rare term.
+* Writing postings skips per-posting assertions and length look-ups for
+  unscored fields.
+* The per-document reader remembers that a field has no length column.
+  Stock W3 asks the file system (``os.stat``) once per posting for every
+  unscored field while writing, which dominated build time.
+
+The codec object is pickled into each segment, so this import path is part
+of the on-disk format (see :data:`index.schema.SCHEMA_VERSION`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3PerDocReader, W3PostingsWriter
+
+_MISSING = object()
+
+
+class _PerDocReader(W3PerDocReader):
+    def _cached_reader(self, fieldname: str, column: Any) -> Any:
+        reader = self._readers.get(fieldname, _MISSING)
+        if reader is _MISSING:
+            reader = super()._cached_reader(fieldname, column)
+            self._readers[fieldname] = reader
+        return reader
+
+
+class _PostingsWriter(W3PostingsWriter):
+    # set by W3PostingsWriter; declared for the type checker
+    _maxweight: float
+    _minlength: int | None
+    _maxlength: int
+    _terminfo: Any
+
+    def add_posting(self, id_: int, weight: float, vbytes: bytes, length: int | None = None) -> None:
+        # W3's version, without its per-posting type assertions.
+        if len(self._ids) >= self._blocklimit:
+            self._write_block()
+        self._ids.append(id_)
+        self._weights.append(weight)
+        if weight > self._maxweight:
+            self._maxweight = weight
+        if vbytes:
+            self._values.append(vbytes)
+        if length:
+            if self._minlength is None or length < self._minlength:
+                self._minlength = length
+            if length > self._maxlength:
+                self._maxlength = length
+
+    def finish_postings(self) -> Any:
+        # W3 calls a misspelled ``set_inline`` here, so stock Whoosh can
+        # never inline; the reading side already handles inlined postings.
+        if not self.written() and len(self) < self._inlinelimit:
+            terminfo = self._terminfo
+            terminfo.add_block(self)
+            terminfo.set_inlined(self._ids, self._weights, self._values)
+            self._terminfo = None
+            return terminfo
+        return super().finish_postings()
+
+
+class _FieldWriter(W3FieldWriter):
+    def add_postings(self, schema: Any, lengths: Any, items: Any) -> None:
+        """``FieldWriter.add_postings`` with the per-posting work cut down.
+
+        Same contract: ``items`` are sorted ``(fieldname, btext, docnum,
+        weight, value)`` postings.  Field lengths are looked up only for
+        scorable fields (the others have none), and the postings writer is
+        called directly.
+        """
+        lastfn = None
+        lasttext = None
+        lookup: Any = None
+        add: Any = None
+        for fieldname, btext, docnum, weight, value in items:
+            if fieldname != lastfn:
+                if lasttext is not None:
+                    self.finish_term()
+                if lastfn is not None:
+                    self.finish_field()
+                fieldobj = schema[fieldname]
+                self.start_field(fieldname, fieldobj)
+                lookup = lengths.doc_field_length if (lengths and fieldobj.scorable) else None
+                add = self._postwriter.add_posting
+                lastfn = fieldname
+                lasttext = None
+            if docnum == -1:  # spelling-graph entries: not used by our schema
+                continue
+            if btext != lasttext:
+                if lasttext is not None:
+                    self.finish_term()
+                self.start_term(btext)
+                lasttext = btext
+            add(docnum, weight, value or b"", lookup(docnum, fieldname) if lookup else 0)
+        if lasttext is not None:
+            self.finish_term()
+        if lastfn is not None:
+            self.finish_field()
+
+
+class NewsCodec(W3Codec):
+    def __init__(self, blocklimit: int = 128, compression: int = 3, inlinelimit: int = 16) -> None:
+        super().__init__(blocklimit=blocklimit, compression=compression, inlinelimit=inlinelimit)
+
+    def field_writer(self, storage: Any, segment: Any) -> Any:
+        return _FieldWriter(self, storage, segment)
+
+    def postings_writer(self, dbfile: Any, byteids: bool = False) -> Any:
+        return _PostingsWriter(dbfile, blocklimit=self._blocklimit, byteids=byteids,
+                               compression=self._compression, inlinelimit=self._inlinelimit)
+
+    def per_document_reader(self, storage: Any, segment: Any) -> Any:
+        return _PerDocReader(storage, segment)

@@ -1,0 +1,210 @@
+"""The Whoosh schema and how an :class:`~index.articles.Article` becomes a document.
+
+Per text field ``F`` in :data:`TEXT_FIELDS`:
+
+* ``F`` — jieba words with positions (BM25F ranking, adjacency), stored for
+  display and snippets;
+and, shared by the three text fields:
+
+* ``text_ng`` — character bigrams of the matching form with positions: exact
+  substring matching of two or more characters (:class:`BigramField`);
+* ``text_c1`` — the distinct characters of the matching form: one-character
+  matching (:class:`CharField`).
+
+Per metadata field ``M`` in :data:`META_FIELDS`: ``M`` holds the exact value
+(filters, facets via its column) and ``M_m`` the matching form of each value,
+whose small lexicon is scanned for substring queries such as ``author:张``.
+
+Bump :data:`SCHEMA_VERSION` whenever a field, analyzer or its import path
+changes; readers refuse an index of another version instead of misreading it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from typing import Any
+
+from whoosh import columns, fields, formats
+
+
+from .analysis import bigram_analyzer, bigrams, char_analyzer, word_analyzer
+from .articles import Article
+from .normalization import match_text
+
+SCHEMA_VERSION = 1
+
+TEXT_FIELDS = ("title", "subtitle", "body")
+META_FIELDS = ("author", "source", "category", "tags")
+#: Separator of several values in one column (tags).
+COLUMN_SEP = "\x1f"
+
+
+#: Where each text field's positions start in the shared ``text_ng`` and
+#: ``text_c1`` fields.  The gaps keep a phrase from running across fields and
+#: let a query be scoped to one field by position (see ``search.query``).
+FIELD_BASE = {"title": 0, "subtitle": 1 << 20, "body": 1 << 21}
+#: Title and subtitle beyond this many normalized characters are not matched.
+MAX_FIELD_CHARS = (1 << 20) - 2
+
+
+class BigramField(fields.FieldType):
+    """Character bigrams of the matching form of title, subtitle and body.
+
+    The value is a ``(title, subtitle, body)`` tuple; bigram ``k`` of field
+    ``F`` is at position ``FIELD_BASE[F] + k``.  A string of ``n >= 2``
+    normalized characters occurs in a field iff its ``n-1`` bigrams stand at
+    consecutive positions.  Postings are computed directly (no Token objects)
+    because this field carries most of the index.
+    """
+
+    def __init__(self) -> None:
+        self.analyzer = bigram_analyzer()
+        self.format = formats.Positions(field_boost=1.0)
+        self.scorable = False
+        self.stored = False
+        self.unique = False
+        self.vector = None
+        self.column_type = None
+
+    def index(self, value: Any, **kwargs: Any) -> Any:
+        if isinstance(value, str):
+            value = (value,)
+        poses: dict[str, list[int]] = {}
+        for name, text in zip(TEXT_FIELDS, value):
+            norm = match_text(text or "")
+            if name != "body":
+                norm = norm[:MAX_FIELD_CHARS]
+            base = FIELD_BASE[name]
+            for i, gram in enumerate(bigrams(norm), base):
+                lst = poses.get(gram)
+                if lst is None:
+                    poses[gram] = [i]
+                else:
+                    lst.append(i)
+        encode = self.format.encode
+        return [(g.encode("utf-8"), len(p), float(len(p)), encode(p)) for g, p in poses.items()]
+
+
+class CharField(fields.FieldType):
+    """Each character of the matching form once per field it occurs in.
+
+    Same ``(title, subtitle, body)`` value as :class:`BigramField`; the one
+    position recorded is the field's base, so one-character queries can be
+    scoped to a field like longer ones.
+    """
+
+    def __init__(self) -> None:
+        self.analyzer = char_analyzer()
+        self.format = formats.Positions(field_boost=1.0)
+        self.scorable = False
+        self.stored = False
+        self.unique = False
+        self.vector = None
+        self.column_type = None
+
+    def index(self, value: Any, **kwargs: Any) -> Any:
+        if isinstance(value, str):
+            value = (value,)
+        poses: dict[str, list[int]] = {}
+        for name, text in zip(TEXT_FIELDS, value):
+            base = FIELD_BASE[name]
+            for ch in set(match_text(text or "")):
+                lst = poses.get(ch)
+                if lst is None:
+                    poses[ch] = [base]
+                else:
+                    lst.append(base)
+        encode = self.format.encode
+        return [(c.encode("utf-8"), len(p), float(len(p)), encode(p)) for c, p in poses.items()]
+
+
+def build_schema(userdict: str | None = None) -> fields.Schema:
+    words = word_analyzer(userdict)
+    spec: dict[str, Any] = {
+        "id": fields.ID(stored=True, unique=True),
+        "date": fields.DATETIME(stored=True, sortable=True),
+        "month": fields.ID(sortable=True),
+        "url": fields.STORED(),
+        "extra": fields.STORED(),
+        "origin": fields.ID(stored=True),
+        "digest": fields.ID(),
+        "indexed_at": fields.STORED(),
+    }
+    boosts = {"title": 3.0, "subtitle": 1.5, "body": 1.0}
+    for name in TEXT_FIELDS:
+        spec[name] = fields.TEXT(analyzer=words, phrase=True, stored=True,
+                                 field_boost=boosts[name])
+    spec["text_ng"] = BigramField()
+    spec["text_c1"] = CharField()
+    for name in ("author", "source", "category"):
+        spec[name] = fields.ID(stored=True, sortable=True)
+        spec[name + "_m"] = fields.ID()
+    spec["tags"] = fields.KEYWORD(stored=True, lowercase=False, commas=True, scorable=False)
+    spec["tags_col"] = fields.COLUMN(columns.VarBytesColumn())
+    spec["tags_m"] = fields.ID()
+    return fields.Schema(**spec)
+
+
+def to_document(article: Article, indexed_at: str) -> dict[str, Any]:
+    """The Whoosh fields of one article (see the module docstring)."""
+    doc: dict[str, Any] = {
+        "id": article.id,
+        "origin": article.origin,
+        "digest": content_digest(article),
+        "indexed_at": indexed_at,
+    }
+    texts = tuple(getattr(article, name) for name in TEXT_FIELDS)
+    for name, value in zip(TEXT_FIELDS, texts):
+        if value:
+            doc[name] = value
+    doc["text_ng"] = texts
+    doc["text_c1"] = texts
+    if article.date:
+        doc["date"] = dt.datetime(article.date.year, article.date.month, article.date.day)
+        doc["month"] = article.date.strftime("%Y-%m")
+    if article.url:
+        doc["url"] = article.url
+    if article.extra:
+        doc["extra"] = article.extra
+    for name in ("author", "source", "category"):
+        value = getattr(article, name)
+        if value:
+            doc[name] = value
+            m = match_text(value)
+            if m:
+                doc[name + "_m"] = m
+    tags = [t for t in article.tags if t]
+    if tags:
+        doc["tags"] = tags
+        doc["tags_col"] = COLUMN_SEP.join(tags).encode("utf-8")
+        doc["tags_m"] = sorted({m for m in map(match_text, tags) if m})
+    return doc
+
+
+def content_digest(article: Article) -> str:
+    """A hash of everything indexed about an article (not where it was read)."""
+    data = article.to_dict()
+    data.pop("origin", None)
+    blob = json.dumps(data, ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha1(blob.encode("utf-8")).hexdigest()
+
+
+def stored_to_article(stored: dict[str, Any]) -> Article:
+    """Rebuild an :class:`Article` from a document's stored fields."""
+    date = stored.get("date")
+    return Article(
+        id=stored["id"],
+        title=stored.get("title", ""),
+        subtitle=stored.get("subtitle", ""),
+        body=stored.get("body", ""),
+        date=date.date() if isinstance(date, dt.datetime) else None,
+        source=stored.get("source", ""),
+        author=stored.get("author", ""),
+        url=stored.get("url", ""),
+        category=stored.get("category", ""),
+        tags=list(stored.get("tags") or []),
+        extra=stored.get("extra") or {},
+        origin=stored.get("origin", ""),
+    )

@@ -1,0 +1,285 @@
+"""Run a :class:`SearchRequest` against the live snapshot of an index.
+
+:class:`SearchIndex` follows the index directory's ``CURRENT`` pointer: it
+stats that one file at most every ``refresh_interval`` seconds and reopens
+the index when a build or update switched snapshots, so long-running servers
+pick up rebuilds without a restart.  Searchers are reused between requests,
+one per thread (Whoosh readers share file handles).  If a new snapshot cannot
+be opened, the last good one keeps serving and :attr:`SearchIndex.error`
+says why.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import heapq
+import os
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from whoosh import query as wq
+
+from index.articles import Article
+from index.schema import COLUMN_SEP, stored_to_article
+from index.store import IndexStore, Snapshot, StoreError
+
+from .models import MAX_DEPTH, MAX_PER_PAGE, SORTS, Hit, SearchRequest, SearchResult
+from .query import QueryCompiler, QueryError, highlight_needles, parse
+from .snippets import fragments, highlight
+
+FACET_LIMIT = 20
+
+
+@dataclass
+class OpenSnapshot:
+    """One opened snapshot: its Whoosh index, per-thread searchers, caches."""
+
+    snapshot: Snapshot
+    ix: Any
+    meta: dict[str, Any]
+    _local: threading.local = field(default_factory=threading.local)
+    _lexicons: dict[str, list[str]] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        self.compiler = QueryCompiler(self.ix.schema["title"].analyzer, self.lexicon)
+        self.compiler.words("预热")  # load jieba and the tables now, not in the first request
+        with self.ix.reader() as reader:
+            self.doc_count = reader.doc_count()
+
+    def searcher(self) -> Any:
+        s = getattr(self._local, "searcher", None)
+        if s is None:
+            s = self.ix.searcher()
+            self._local.searcher = s
+        return s
+
+    def lexicon(self, fieldname: str) -> list[str]:
+        """All terms of a small field (the ``*_m`` metadata fields), cached."""
+        terms = self._lexicons.get(fieldname)
+        if terms is None:
+            with self._lock:
+                reader = self.searcher().reader()
+                terms = [t.decode("utf-8") for t in reader.lexicon(fieldname)]
+                self._lexicons[fieldname] = terms
+        return terms
+
+
+class SearchIndex:
+    """An index directory opened for searching (see the module docstring)."""
+
+    def __init__(self, root: str | os.PathLike[str] | None = None, refresh_interval: float = 0.5) -> None:
+        self.store = IndexStore(root)
+        self.refresh_interval = refresh_interval
+        self._open: OpenSnapshot | None = None
+        self._stamp: tuple[int, int] | None = None
+        self._checked = 0.0
+        self._lock = threading.Lock()
+        #: Why the newest snapshot could not be opened (None when all is well).
+        self.error: str | None = None
+
+    def _current_stamp(self) -> tuple[int, int] | None:
+        try:
+            st = os.stat(self.store.current_file)
+        except FileNotFoundError:
+            return None
+        return (st.st_ino, st.st_mtime_ns)
+
+    def acquire(self) -> OpenSnapshot:
+        """The open live snapshot, reopened if ``CURRENT`` changed."""
+        now = time.monotonic()
+        if self._open is not None and now - self._checked < self.refresh_interval:
+            return self._open
+        with self._lock:
+            self._checked = now
+            stamp = self._current_stamp()
+            if self._open is not None and stamp == self._stamp:
+                return self._open
+            try:
+                snap, ix = self.store.open()
+                opened = OpenSnapshot(snap, ix, snap.meta())
+            except StoreError as exc:
+                self.error = str(exc)
+                if self._open is None:
+                    raise
+                return self._open  # keep serving the last good snapshot
+            self._open, self._stamp, self.error = opened, stamp, None
+            return opened
+
+
+def _filters(req: SearchRequest) -> list[Any]:
+    out: list[Any] = []
+    if req.date_from or req.date_to:
+        start = dt.datetime.combine(req.date_from, dt.time.min) if req.date_from else None
+        end = dt.datetime.combine(req.date_to, dt.time.max) if req.date_to else None
+        out.append(wq.DateRange("date", start, end))
+    for name in ("source", "author", "category"):
+        values = getattr(req, name)
+        if values:
+            out.append(wq.Or([wq.Term(name, v) for v in values]))
+    for tag in req.tag:
+        out.append(wq.Term("tags", tag))
+    return out
+
+
+def validate(req: SearchRequest) -> None:
+    """Paging and sort checks (the API's schema checks the same first)."""
+    if req.page < 1:
+        raise QueryError("page must be 1 or more", "page")
+    if not 1 <= req.per_page <= MAX_PER_PAGE:
+        raise QueryError(f"per_page must be between 1 and {MAX_PER_PAGE}", "per_page")
+    if req.page * req.per_page > MAX_DEPTH:
+        raise QueryError(f"cannot page past the first {MAX_DEPTH} results; narrow the search "
+                         "with more terms or filters", "page")
+    if req.sort not in SORTS:
+        raise QueryError(f"sort must be one of {', '.join(SORTS)}", "sort")
+    if req.date_from and req.date_to and req.date_from > req.date_to:
+        raise QueryError("date_from is after date_to", "date_from")
+
+
+def search(index: SearchIndex, req: SearchRequest) -> SearchResult:
+    """Search the live snapshot: exact matching set, ranked page, snippets."""
+    started = time.perf_counter()
+    validate(req)
+    node = parse(req.q)
+    opened = index.acquire()
+    compiled = opened.compiler.compile(node)
+    searcher = opened.searcher()
+    matching = compiled.matching
+    filters = _filters(req)
+    if filters:
+        matching = wq.And([matching] + filters)
+    docs, scores = _collect(searcher, matching, compiled.scoring if req.sort == "relevance" else None)
+    reader = searcher.reader()
+    dates = reader.column_reader("date", translate=False)
+    want = req.page * req.per_page
+    if req.sort == "relevance":
+        top = heapq.nlargest(want, range(len(docs)), key=lambda i: (scores[i], dates[docs[i]], -docs[i]))
+    elif req.sort == "-date":
+        top = heapq.nlargest(want, range(len(docs)), key=lambda i: (dates[docs[i]], -docs[i]))
+    else:
+        top = heapq.nsmallest(want, range(len(docs)), key=lambda i: (dates[docs[i]], docs[i]))
+    page = top[(req.page - 1) * req.per_page:]
+    needles = highlight_needles(compiled)
+    hits = [_hit(searcher, docs[i], scores[i] if scores else 0.0, needles, req) for i in page]
+    facets = _facets(reader, docs) if req.facets else None
+    took = (time.perf_counter() - started) * 1000
+    return SearchResult(total=len(docs), page=req.page, per_page=req.per_page, took_ms=took,
+                        hits=hits, facets=facets, snapshot=opened.snapshot.name)
+
+
+def matching_ids(index: SearchIndex, req: SearchRequest) -> list[str]:
+    """The ids of every article matching ``req`` (query and filters), unranked.
+
+    The complete set that ``total`` counts; used for exports and to check the
+    search against brute force.
+    """
+    node = parse(req.q)
+    opened = index.acquire()
+    searcher = opened.searcher()
+    matching = wq.And([opened.compiler.compile(node).matching] + _filters(req))
+    docs, _ = _collect(searcher, matching, None)
+    return [searcher.stored_fields(d)["id"] for d in docs]
+
+
+def _collect(searcher: Any, matching: Any, scoring: Any | None) -> tuple[list[int], list[float]]:
+    """All matching docnums (global) and, if ``scoring`` is given, their scores.
+
+    The matching set comes from an unscored pass (``all_ids``); scores only
+    rank it, so a scoring term can never add or drop a document.
+    """
+    docs: list[int] = []
+    scores: list[float] = []
+    context = searcher.context()
+    for sub, offset in searcher.leaf_searchers():
+        ids = list(matching.matcher(sub, sub.boolean_context()).all_ids())
+        docs.extend(d + offset for d in ids)
+        if scoring is None or not ids:
+            continue
+        sm = scoring.matcher(sub, context)
+        for d in ids:
+            if sm.is_active() and sm.id() < d:
+                sm.skip_to(d)
+            if sm.is_active() and sm.id() == d:
+                scores.append(sm.score())
+            else:
+                scores.append(0.0)
+    if scoring is None:
+        scores = [0.0] * len(docs)
+    return docs, scores
+
+
+def _hit(searcher: Any, docnum: int, score: float, needles: dict[str, list[str]], req: SearchRequest) -> Hit:
+    art = stored_to_article(searcher.stored_fields(docnum))
+    highlights: dict[str, Any] = {
+        "title": highlight(art.title, needles["title"]),
+        "subtitle": highlight(art.subtitle, needles["subtitle"]),
+        "body": fragments(art.body, needles["body"], req.fragments, req.fragment_size),
+    }
+    return Hit(id=art.id, title=art.title, subtitle=art.subtitle, date=art.date, source=art.source,
+               author=art.author, url=art.url, score=score, highlights=highlights,
+               category=art.category, tags=art.tags)
+
+
+def _facets(reader: Any, docs: list[int]) -> dict[str, list[dict[str, Any]]]:
+    out: dict[str, list[dict[str, Any]]] = {}
+    for name in ("source", "author", "category", "month"):
+        col = reader.column_reader(name)
+        counts = Counter(col[d] for d in docs)
+        counts.pop("", None)
+        counts.pop(None, None)
+        if name == "month":
+            items = sorted(counts.items(), reverse=True)
+        else:
+            items = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:FACET_LIMIT]
+        out[name] = [{"value": v, "count": c} for v, c in items]
+    tags_col = reader.column_reader("tags_col")
+    tag_counts: Counter[str] = Counter()
+    for d in docs:
+        raw = tags_col[d]
+        if raw:
+            tag_counts.update(raw.decode("utf-8").split(COLUMN_SEP))
+    out["tag"] = [{"value": v, "count": c}
+                  for v, c in sorted(tag_counts.items(), key=lambda kv: (-kv[1], kv[0]))[:FACET_LIMIT]]
+    return out
+
+
+def get_article(index: SearchIndex, article_id: str) -> Article | None:
+    """The stored article with this id, or None."""
+    stored = index.acquire().searcher().document(id=article_id)
+    return stored_to_article(stored) if stored else None
+
+
+@dataclass
+class ArticleView:
+    """A whole article for display, highlighted for a query when one is given."""
+
+    article: Article
+    highlights: dict[str, Any] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        art = self.article
+        out = art.to_dict()
+        out.pop("origin", None)
+        out["paragraphs"] = art.paragraphs
+        if self.highlights is not None:
+            out["highlights"] = self.highlights
+        return out
+
+
+def article_view(index: SearchIndex, article_id: str, q: str | None = None) -> ArticleView | None:
+    """The article with this id (None if there is none), highlighted for ``q``."""
+    art = get_article(index, article_id)
+    if art is None:
+        return None
+    if not q:
+        return ArticleView(art)
+    needles = highlight_needles(index.acquire().compiler.compile(parse(q)))
+    return ArticleView(art, {
+        "title": highlight(art.title, needles["title"]),
+        "subtitle": highlight(art.subtitle, needles["subtitle"]),
+        "paragraphs": [highlight(p, needles["body"]) for p in art.paragraphs],
+    })

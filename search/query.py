@@ -1,0 +1,448 @@
+"""The query language: parse a user's ``q`` and compile it to Whoosh queries.
+
+Syntax (one string):
+
+* ``郑州 地铁`` — terms separated by spaces must all match (AND).  A term is
+  segmented by jieba into words, each of which must match; documents where
+  the words stand together rank higher.
+* ``"中原科技城"`` (also “…” and 「…」) — an exact phrase: the characters stand
+  contiguous in one field.
+* ``a OR b``, ``NOT a``, ``-a``, parentheses.  ``OR`` binds tighter than the
+  implicit AND, so ``郑州 地铁 OR 公交 -停运`` means
+  ``郑州 AND (地铁 OR 公交) AND NOT 停运``.
+* ``field:term`` / ``field:"phrase"`` for ``title``, ``subtitle``, ``body``,
+  ``author``, ``source``, ``category``, ``tag``.  Author, source, category
+  and tag values are matched as one substring (names are not segmented).
+* ``date:2023-01-01..2023-06-30``; either end may be left open.
+
+Matching is on the normalized form (:func:`index.normalization.match_text`):
+a term or phrase matches a field iff its normalized text is a substring of
+the field's normalized text.
+
+Repairs, rather than errors, for common slips: an unclosed quote runs to the
+end of the query; unclosed parentheses close at the end; a stray ``)`` and an
+operator with nothing to apply to (``OR`` at either end, ``OR OR``, a
+trailing ``-``) are ignored.  Errors (:class:`QueryError`): an empty query,
+an unknown field, a bad date, and the size limits below.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any, Union
+
+from whoosh import query as wq
+from whoosh.query.spans import SpanWrappingMatcher, WrappingSpan
+
+from index.analysis import JiebaTokenizer, bigrams
+from index.normalization import match_text
+from index.schema import FIELD_BASE, TEXT_FIELDS
+
+MAX_QUERY_CHARS = 1000
+MAX_TERMS = 32
+MAX_DEPTH = 16
+#: Score multiplier when a term's jieba words stand together in a field.
+PHRASE_BOOST = 2.0
+
+TEXT_SCOPES = TEXT_FIELDS
+META_SCOPES = {"author": "author_m", "source": "source_m", "category": "category_m", "tag": "tags_m"}
+FIELDS = TEXT_SCOPES + tuple(META_SCOPES) + ("date",)
+
+
+class QueryError(ValueError):
+    """The query cannot be run; the message says why, in the user's terms."""
+
+    def __init__(self, message: str, field: str = "q") -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+# --------------------------------------------------------------------------
+# AST
+
+
+@dataclass
+class Leaf:
+    text: str  # as typed (without quotes or field prefix)
+    field: str | None = None  # one of FIELDS minus "date", or None (title/subtitle/body)
+    phrase: bool = False
+
+
+@dataclass
+class DateRange:
+    start: dt.date | None
+    end: dt.date | None
+
+
+@dataclass
+class Not:
+    child: "Node"
+
+
+@dataclass
+class And:
+    children: list["Node"] = field(default_factory=list)
+
+
+@dataclass
+class Or:
+    children: list["Node"] = field(default_factory=list)
+
+
+Node = Union[Leaf, DateRange, Not, And, Or]
+
+
+# --------------------------------------------------------------------------
+# Lexer
+
+_QUOTES = {'"': '"', "“": "”", "「": "」", "『": "』", "”": "”"}
+_FIELD_RE = re.compile(r"([A-Za-z_]+)[:：]")
+_SPACE = re.compile(r"\s+")
+
+
+@dataclass
+class _Tok:
+    kind: str  # "word", "phrase", "(", ")", "OR", "AND", "NOT"
+    text: str = ""
+    field: str | None = None
+    neg: bool = False
+
+
+def _lex(q: str) -> list[_Tok]:
+    toks: list[_Tok] = []
+    i, n = 0, len(q)
+    while i < n:
+        ch = q[i]
+        if ch.isspace():
+            i += 1
+            continue
+        if ch in "(（":
+            toks.append(_Tok("("))
+            i += 1
+            continue
+        if ch in ")）":
+            toks.append(_Tok(")"))
+            i += 1
+            continue
+        neg = False
+        if ch == "-" and i + 1 < n and not q[i + 1].isspace():
+            neg = True
+            i += 1
+            ch = q[i]
+            if ch in "(（":
+                toks.append(_Tok("NOT"))
+                continue
+        fieldname = None
+        m = _FIELD_RE.match(q, i)
+        if m:
+            fieldname = m.group(1).lower()
+            if fieldname not in FIELDS:
+                raise QueryError(f"unknown field '{m.group(1)}:' (fields: {', '.join(FIELDS)})")
+            i = m.end()
+            if i >= n or q[i].isspace():
+                raise QueryError(f"'{m.group(1)}:' needs a term or a \"phrase\" after it")
+            ch = q[i]
+        if ch in _QUOTES:
+            close = _QUOTES[ch]
+            j = q.find(close, i + 1)
+            if j < 0:  # unclosed quote: the phrase runs to the end
+                j = n
+            toks.append(_Tok("phrase", q[i + 1:j], fieldname, neg))
+            i = j + 1
+            continue
+        j = i
+        while j < n and not q[j].isspace() and q[j] not in "()（）\"“”「」『』":
+            j += 1
+        word = q[i:j]
+        i = j
+        if fieldname is None and not neg and word in ("OR", "AND", "NOT", "|"):
+            toks.append(_Tok("OR" if word == "|" else word))
+            continue
+        if word:
+            toks.append(_Tok("word", word, fieldname, neg))
+    return toks
+
+
+# --------------------------------------------------------------------------
+# Parser: query := andexpr; andexpr := orexpr+; orexpr := unary (OR unary)*;
+#         unary := NOT unary | primary; primary := ( andexpr ) | word | phrase
+
+
+class _Parser:
+    def __init__(self, toks: list[_Tok]) -> None:
+        self.toks = toks
+        self.i = 0
+        self.leaves = 0
+
+    def peek(self) -> _Tok | None:
+        return self.toks[self.i] if self.i < len(self.toks) else None
+
+    def parse(self) -> Node | None:
+        node = self.and_expr(0)
+        while self.peek() is not None:  # stray ")": skip it and go on
+            self.i += 1
+            more = self.and_expr(0)
+            if more is not None:
+                node = more if node is None else And([node, more])
+        return node
+
+    def and_expr(self, depth: int) -> Node | None:
+        if depth > MAX_DEPTH:
+            raise QueryError(f"parentheses nested deeper than {MAX_DEPTH} levels")
+        children: list[Node] = []
+        while True:
+            tok = self.peek()
+            if tok is None or tok.kind == ")":
+                break
+            if tok.kind in ("AND", "OR"):  # operator with no left operand
+                self.i += 1
+                continue
+            node = self.or_expr(depth)
+            if node is not None:
+                children.append(node)
+        if not children:
+            return None
+        return children[0] if len(children) == 1 else And(children)
+
+    def or_expr(self, depth: int) -> Node | None:
+        node = self.unary(depth)
+        children = [node] if node is not None else []
+        while (tok := self.peek()) is not None and tok.kind == "OR":
+            self.i += 1
+            nxt = self.unary(depth)
+            if nxt is not None:
+                children.append(nxt)
+        if not children:
+            return None
+        return children[0] if len(children) == 1 else Or(children)
+
+    def unary(self, depth: int) -> Node | None:
+        tok = self.peek()
+        if tok is None:
+            return None
+        if tok.kind == "NOT":
+            self.i += 1
+            child = self.unary(depth + 1)
+            return Not(child) if child is not None else None
+        return self.primary(depth)
+
+    def primary(self, depth: int) -> Node | None:
+        tok = self.peek()
+        if tok is None or tok.kind in (")", "OR", "AND"):
+            return None
+        self.i += 1
+        if tok.kind == "(":
+            group = self.and_expr(depth + 1)
+            if (close := self.peek()) is not None and close.kind == ")":
+                self.i += 1
+            return group
+        self.leaves += 1
+        if self.leaves > MAX_TERMS:
+            raise QueryError(f"too many terms: at most {MAX_TERMS}")
+        node: Node
+        if tok.field == "date":
+            node = _parse_date_range(tok.text)
+        else:
+            node = Leaf(tok.text, tok.field, tok.kind == "phrase")
+        return Not(node) if tok.neg else node
+
+
+_DATE_RE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
+
+
+def parse_date(text: str, name: str = "date") -> dt.date:
+    """An ISO date (``YYYY-MM-DD``) or a :class:`QueryError` naming ``name``."""
+    text = text.strip()
+    if not _DATE_RE.match(text):
+        raise QueryError(f"{name}: '{text}' is not a date (use YYYY-MM-DD)", name)
+    try:
+        y, m, d = (int(p) for p in text.split("-"))
+        return dt.date(y, m, d)
+    except ValueError:
+        raise QueryError(f"{name}: '{text}' is not a valid date", name) from None
+
+
+def _parse_date_range(text: str) -> DateRange:
+    if ".." in text:
+        lo, hi = text.split("..", 1)
+    else:
+        lo = hi = text
+    start = parse_date(lo, "date") if lo.strip() else None
+    end = parse_date(hi, "date") if hi.strip() else None
+    if start is None and end is None:
+        raise QueryError("date: needs a date or a range like 2023-01-01..2023-06-30")
+    if start and end and start > end:
+        raise QueryError(f"date: the range {text} ends before it starts")
+    return DateRange(start, end)
+
+
+def parse(q: str) -> Node:
+    """Parse ``q`` into an AST, repairing slips; :class:`QueryError` if unusable."""
+    if len(q) > MAX_QUERY_CHARS:
+        raise QueryError(f"query is too long: {len(q)} characters, at most {MAX_QUERY_CHARS}")
+    node = _Parser(_lex(q)).parse()
+    node = _prune_empty(node)
+    if node is None:
+        raise QueryError("empty query: type a word or a \"phrase\"")
+    return node
+
+
+def _prune_empty(node: Node | None) -> Node | None:
+    """Drop leaves with nothing to match (only punctuation) and empty groups."""
+    if node is None:
+        return None
+    if isinstance(node, Leaf):
+        return node if match_text(node.text) else None
+    if isinstance(node, DateRange):
+        return node
+    if isinstance(node, Not):
+        child = _prune_empty(node.child)
+        return Not(child) if child is not None else None
+    kids = [k for k in (_prune_empty(c) for c in node.children) if k is not None]
+    if not kids:
+        return None
+    if len(kids) == 1:
+        return kids[0]
+    return type(node)(kids)
+
+
+# --------------------------------------------------------------------------
+# Compilation to Whoosh
+
+
+class FieldWindow(WrappingSpan):
+    """Matches where the wrapped span query matches inside ``[start, end)``.
+
+    ``text_ng``/``text_c1`` hold title, subtitle and body at different
+    position ranges (:data:`index.schema.FIELD_BASE`); this scopes a
+    substring query to one of them.
+    """
+
+    def __init__(self, q: Any, start: int, end: int) -> None:
+        self.q = q
+        self.start = start
+        self.end = end
+
+    def __eq__(self, other: object) -> bool:
+        return (isinstance(other, FieldWindow) and self.q == other.q
+                and self.start == other.start and self.end == other.end)
+
+    def __hash__(self) -> int:
+        return hash(self.q) ^ hash((self.start, self.end))
+
+    def matcher(self, searcher: Any, context: Any = None) -> Any:
+        m = self._subm(searcher, context)
+        return FieldWindow.Matcher(m, self.start, self.end)
+
+    class Matcher(SpanWrappingMatcher):
+        def __init__(self, child: Any, start: int, end: int) -> None:
+            self.start = start
+            self.end = end
+            super().__init__(child)
+
+        def copy(self) -> Any:
+            return self.__class__(self.child.copy(), self.start, self.end)
+
+        def _replacement(self, newchild: Any) -> Any:
+            return self.__class__(newchild, self.start, self.end)
+
+        def _get_spans(self) -> list[Any]:
+            return [s for s in self.child.spans() if self.start <= s.start and s.end < self.end]
+
+
+def _window(name: str) -> tuple[int, int]:
+    bases = sorted(FIELD_BASE.values())
+    start = FIELD_BASE[name]
+    later = [b for b in bases if b > start]
+    return start, (later[0] if later else 1 << 62)
+
+
+def substring_query(norm: str, scope: str | None = None) -> Any:
+    """Docs whose field (or any text field) contains the normalized ``norm``."""
+    if len(norm) == 1:
+        q: Any = wq.Term("text_c1", norm)
+    elif len(norm) == 2:
+        q = wq.Term("text_ng", norm)
+    else:
+        q = wq.Phrase("text_ng", bigrams(norm))
+    if scope is not None:
+        q = FieldWindow(q, *_window(scope))
+    return q
+
+
+@dataclass
+class Compiled:
+    """A parsed query, ready to run.
+
+    ``matching`` decides which documents match (exactly the substring
+    contract); ``scoring`` only ranks them (BM25F over jieba words, phrase
+    boosts); ``needles`` are the normalized strings to highlight, per field.
+    """
+
+    matching: Any
+    scoring: Any | None
+    needles: dict[str, list[str]]
+
+
+class QueryCompiler:
+    """Turns an AST into Whoosh queries for one index's lexicons."""
+
+    def __init__(self, tokenizer: JiebaTokenizer, meta_terms: Any) -> None:
+        #: ``meta_terms(fieldname) -> list[str]``: the lexicon of a ``*_m`` field.
+        self.tokenizer = tokenizer
+        self.meta_terms = meta_terms
+
+    def words(self, text: str) -> list[str]:
+        return [w for w, _, _, _ in self.tokenizer.words(text)]
+
+    def compile(self, node: Node) -> Compiled:
+        needles: dict[str, list[str]] = {name: [] for name in TEXT_FIELDS}
+        scoring: list[Any] = []
+        matching = self._match(node, needles, scoring, negated=False)
+        return Compiled(matching, wq.Or(scoring) if scoring else None, needles)
+
+    def _match(self, node: Node, needles: dict[str, list[str]], scoring: list[Any], negated: bool) -> Any:
+        if isinstance(node, And):
+            return wq.And([self._match(c, needles, scoring, negated) for c in node.children])
+        if isinstance(node, Or):
+            return wq.Or([self._match(c, needles, scoring, negated) for c in node.children])
+        if isinstance(node, Not):
+            inner = self._match(node.child, needles, scoring, not negated)
+            return wq.Not(inner)
+        if isinstance(node, DateRange):
+            start = dt.datetime.combine(node.start, dt.time.min) if node.start else None
+            end = dt.datetime.combine(node.end, dt.time.max) if node.end else None
+            return wq.DateRange("date", start, end)
+        return self._leaf(node, needles, scoring, negated)
+
+    def _leaf(self, leaf: Leaf, needles: dict[str, list[str]], scoring: list[Any], negated: bool) -> Any:
+        norm = match_text(leaf.text)
+        if leaf.field in META_SCOPES:
+            fieldname = META_SCOPES[leaf.field]
+            terms = [t for t in self.meta_terms(fieldname) if norm in t]
+            return wq.Or([wq.Term(fieldname, t) for t in terms]) if terms else wq.NullQuery
+        scope = leaf.field  # a text field or None
+        fields = (scope,) if scope else TEXT_FIELDS
+        if leaf.phrase:
+            parts = [norm]
+        else:
+            parts = [w for w in dict.fromkeys(self.words(leaf.text)) if w] or [norm]
+        matching = [substring_query(p, scope) for p in parts]
+        if not negated:
+            words = self.words(leaf.text)
+            for f in fields:
+                needles[f].append(norm)
+                if not leaf.phrase:
+                    needles[f].extend(p for p in parts if p != norm)
+                scoring.extend(wq.Term(f, w) for w in dict.fromkeys(words))
+                if len(words) > 1:
+                    scoring.append(wq.Phrase(f, words, boost=PHRASE_BOOST))
+        return matching[0] if len(matching) == 1 else wq.And(matching)
+
+
+def highlight_needles(compiled: Compiled) -> dict[str, list[str]]:
+    """Needles per field, longest first and without duplicates."""
+    return {f: sorted(set(ns), key=len, reverse=True) for f, ns in compiled.needles.items()}

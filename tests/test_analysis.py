@@ -1,0 +1,62 @@
+"""The jieba tokenizer honours Whoosh's protocol and our normalization."""
+
+from __future__ import annotations
+
+import pickle
+
+from index.analysis import BigramTokenizer, JiebaTokenizer
+from index.normalization import fold, match_text
+
+
+def tokens(analyzer, text, **kw):
+    return [(t.text, t.pos, t.startchar, t.endchar)
+            for t in analyzer(text, positions=True, chars=True, **kw)]
+
+
+def test_positions_are_ordinals_and_offsets_real():
+    text = "郑东新区打造全市RCEP示范区核心区，加快建设中原科技城。"
+    toks = tokens(JiebaTokenizer(), text)
+    assert [p for _, p, _, _ in toks] == list(range(len(toks)))
+    for term, _, s, e in toks:
+        assert match_text(text[s:e]) == term
+    words = [t for t, *_ in toks]
+    assert "中原科技城" in words and "郑东新区" in words  # user dictionary
+    assert "rcep" in words or "rcep示范区" in words
+
+
+def test_latin_and_numbers_stay_whole():
+    words = [t for t, *_ in tokens(JiebaTokenizer(), "落实“13710”工作制度，5G网络")]
+    assert "13710" in words
+    assert "5g" in words
+
+
+def test_traditional_and_full_width_fold_with_original_offsets():
+    text = "鄭州ＲＣＥＰ示範區"
+    toks = tokens(JiebaTokenizer(), text)
+    assert toks[0][0] == "郑州"
+    assert text[toks[0][2]:toks[0][3]] == "鄭州"
+    assert len(fold(text)) == len(text)
+
+
+def test_index_mode_adds_subwords_at_the_same_position():
+    toks = tokens(JiebaTokenizer(), "中原科技城", mode="index")
+    assert toks[0][:2] == ("中原科技城", 0)
+    subwords = {t for t, p, *_ in toks[1:] if p == 0}
+    assert {"中原", "科技"} <= subwords
+    assert [t for t, *_ in tokens(JiebaTokenizer(), "中原科技城", mode="query")] == ["中原科技城"]
+
+
+def test_bigrams_cover_the_normalized_text():
+    text = "金融，中心"
+    toks = tokens(BigramTokenizer(), text)
+    assert [t for t, *_ in toks] == ["金融", "融中", "中心"]
+    assert [p for _, p, _, _ in toks] == [0, 1, 2]
+    assert text[toks[1][2]:toks[1][3]] == "融，中"
+
+
+def test_analyzer_pickles_without_jieba_state():
+    tok = JiebaTokenizer()
+    list(tok("郑州"))
+    clone = pickle.loads(pickle.dumps(tok))
+    assert clone == tok
+    assert len(pickle.dumps(tok)) < 500
