@@ -59,7 +59,7 @@ def _map_char(ch: str) -> str:
 
 
 @functools.lru_cache(maxsize=1)
-def _tables() -> tuple[dict[int, str], dict[int, str], re.Pattern[str]]:
+def _tables() -> tuple[dict[int, str], dict[int, str], re.Pattern[str], frozenset[str], re.Pattern[str]]:
     """(fold table, match table, combining-mark pattern) over the BMP.
 
     Only characters that change are listed, so the tables stay small and
@@ -83,7 +83,9 @@ def _tables() -> tuple[dict[int, str], dict[int, str], re.Pattern[str]]:
         kept = "".join(c for c in mapped if _is_word_char(c))
         if kept != ch:
             match[cp] = kept
-    return fold, match, re.compile("[" + "".join(marks) + "]")
+    dropped = frozenset(chr(cp) for cp, piece in match.items() if not piece)
+    expanding = "".join(re.escape(chr(cp)) for cp, piece in match.items() if len(piece) > 1)
+    return fold, match, re.compile("[" + "".join(marks) + "]"), dropped, re.compile("[" + expanding + "]")
 
 
 def warm_up() -> None:
@@ -129,12 +131,18 @@ def match_text_with_offsets(text: str) -> tuple[str, list[int], list[int]]:
     ``starts[k]:ends[k]`` is the original text that produced normalized
     character ``k``; highlighting uses it to put marks on the original text.
     """
+    tables = _tables()
+    if not _has_slow_chars(text) and not tables[4].search(text):
+        # Every character maps to itself, to one character, or to nothing:
+        # the offsets are just the positions of the characters kept.
+        dropped = tables[3]
+        kept = [i for i, ch in enumerate(text) if ch not in dropped]
+        return text.translate(tables[1]), kept, [i + 1 for i in kept]
     pieces: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
     if not _has_slow_chars(text):
-        match = _tables()[1]
-        get = match.get
+        get = tables[1].get
         for i, ch in enumerate(text):
             piece = get(ord(ch), ch)
             if piece:

@@ -42,6 +42,7 @@ class OpenSnapshot:
     meta: dict[str, Any]
     _local: threading.local = field(default_factory=threading.local)
     _lexicons: dict[str, list[str]] = field(default_factory=dict)
+    _columns: dict[str, list[Any]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
@@ -56,6 +57,21 @@ class OpenSnapshot:
             s = self.ix.searcher()
             self._local.searcher = s
         return s
+
+    def column(self, fieldname: str) -> list[Any]:
+        """A column's values for every docnum, loaded once per snapshot.
+
+        Whoosh's column readers seek and read per value; facets and date
+        sorting touch every matching document, so they use these lists.
+        """
+        values = self._columns.get(fieldname)
+        if values is None:
+            with self._lock:
+                reader = self.searcher().reader()
+                translate = fieldname != "date"  # dates stay sortable integers
+                values = list(reader.column_reader(fieldname, translate=translate))
+                self._columns[fieldname] = values
+        return values
 
     def lexicon(self, fieldname: str) -> list[str]:
         """All terms of a small field (the ``*_m`` metadata fields), cached."""
@@ -153,8 +169,7 @@ def search(index: SearchIndex, req: SearchRequest) -> SearchResult:
     if filters:
         matching = wq.And([matching] + filters)
     docs, scores = _collect(searcher, matching, compiled.scoring if req.sort == "relevance" else None)
-    reader = searcher.reader()
-    dates = reader.column_reader("date", translate=False)
+    dates = opened.column("date")
     want = req.page * req.per_page
     if req.sort == "relevance":
         top = heapq.nlargest(want, range(len(docs)), key=lambda i: (scores[i], dates[docs[i]], -docs[i]))
@@ -165,7 +180,7 @@ def search(index: SearchIndex, req: SearchRequest) -> SearchResult:
     page = top[(req.page - 1) * req.per_page:]
     needles = highlight_needles(compiled)
     hits = [_hit(searcher, docs[i], scores[i] if scores else 0.0, needles, req) for i in page]
-    facets = _facets(reader, docs) if req.facets else None
+    facets = _facets(opened, docs) if req.facets else None
     took = (time.perf_counter() - started) * 1000
     return SearchResult(total=len(docs), page=req.page, per_page=req.per_page, took_ms=took,
                         hits=hits, facets=facets, snapshot=opened.snapshot.name)
@@ -199,6 +214,11 @@ def _collect(searcher: Any, matching: Any, scoring: Any | None) -> tuple[list[in
         docs.extend(d + offset for d in ids)
         if scoring is None or not ids:
             continue
+        # Scores are asked only for the matching documents (skip_to).  For a
+        # few of them a tree of union matchers skips most postings; for many,
+        # Whoosh's preloading Or (one pass over every posting) is cheaper.
+        scoring.matcher_type = (wq.Or.ARRAY_MATCHER if len(ids) * 20 > sub.doc_count_all()
+                                else wq.Or.DEFAULT_MATCHER)
         sm = scoring.matcher(sub, context)
         for d in ids:
             if sm.is_active() and sm.id() < d:
@@ -224,10 +244,10 @@ def _hit(searcher: Any, docnum: int, score: float, needles: dict[str, list[str]]
                category=art.category, tags=art.tags)
 
 
-def _facets(reader: Any, docs: list[int]) -> dict[str, list[dict[str, Any]]]:
+def _facets(opened: OpenSnapshot, docs: list[int]) -> dict[str, list[dict[str, Any]]]:
     out: dict[str, list[dict[str, Any]]] = {}
     for name in ("source", "author", "category", "month"):
-        col = reader.column_reader(name)
+        col = opened.column(name)
         counts = Counter(col[d] for d in docs)
         counts.pop("", None)
         counts.pop(None, None)
@@ -236,7 +256,7 @@ def _facets(reader: Any, docs: list[int]) -> dict[str, list[dict[str, Any]]]:
         else:
             items = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:FACET_LIMIT]
         out[name] = [{"value": v, "count": c} for v, c in items]
-    tags_col = reader.column_reader("tags_col")
+    tags_col = opened.column("tags_col")
     tag_counts: Counter[str] = Counter()
     for d in docs:
         raw = tags_col[d]

@@ -14,10 +14,11 @@ tags removed and entities unescaped is a verbatim piece of the article.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
 from html import escape
 
-from index.normalization import match_text_with_offsets
+from index.normalization import match_text, match_text_with_offsets
 
 MARK_OPEN = "<mark>"
 MARK_CLOSE = "</mark>"
@@ -126,12 +127,15 @@ def fragments(text: str, needles: list[str], count: int = 3, size: int = 100) ->
     if not spans:
         lo, hi = _expand(text, 0, 0, size)
         return [render(text, [], 0, hi)]
-    norm_text = text
+    # Each match proposes the fragment around it; with very many matches (a
+    # one-character query) a spread of 40 of them is plenty to choose from.
+    step = max(1, len(spans) // 40)
+    starts = [s.start for s in spans]
     candidates: list[tuple[int, int, int, int]] = []  # (-score, start, lo, hi)
-    for i, span in enumerate(spans):
-        lo, hi = _expand(norm_text, span.start, span.end, size)
-        inside = [s for s in spans[i:] if s.start >= lo and s.end <= hi]
-        distinct = len({text[s.start:s.end] for s in inside})
+    for span in spans[::step]:
+        lo, hi = _expand(text, span.start, span.end, size)
+        inside = spans[bisect_left(starts, lo):bisect_left(starts, hi)]
+        distinct = len({match_text(text[s.start:s.end]) for s in inside if s.end <= hi})
         candidates.append((-(distinct * 10 + len(inside)), span.start, lo, hi))
     candidates.sort()
     chosen: list[tuple[int, int]] = []
