@@ -10,7 +10,9 @@ snapshot is never written to.  Both publish through
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import shutil
 import multiprocessing
 import os
 import queue
@@ -97,11 +99,18 @@ def _with_abs_origin(articles: Iterable[Article]) -> Iterator[Article]:
         yield art
 
 
-def _segment_writer(tmp_dir: str) -> Any:
+def _segment_writer(tmp_dir: str, indexname: str) -> Any:
+    """A writer of one new segment of the index ``indexname`` at ``tmp_dir``.
+
+    Parallel workers each write under their own index name: Whoosh names a
+    writer's scratch directories after the index, and the first writer to
+    finish would delete a shared one.  The segments keep their file names
+    when the final TOC gathers them under the main index name.
+    """
     from whoosh.filedb.filestore import FileStorage
     from whoosh.writing import SegmentWriter
 
-    ix = FileStorage(tmp_dir).open_index()
+    ix = FileStorage(tmp_dir).open_index(indexname)
     return SegmentWriter(ix, _lk=False, codec=_codec(), compound=False, limitmb=POOL_MB)
 
 
@@ -112,10 +121,10 @@ def _finish_segment(writer: Any) -> Any:
     return writer._finalize_segment()
 
 
-def _worker(tmp_dir: str, jobs: Any, results: Any, parent: int, stamp: str) -> None:
+def _worker(tmp_dir: str, indexname: str, jobs: Any, results: Any, parent: int, stamp: str) -> None:
     """Index batches from ``jobs`` into one segment; report it on ``results``."""
     try:
-        writer = _segment_writer(tmp_dir)
+        writer = _segment_writer(tmp_dir, indexname)
         while True:
             try:
                 batch = jobs.get(timeout=1.0)
@@ -135,12 +144,13 @@ def _worker(tmp_dir: str, jobs: Any, results: Any, parent: int, stamp: str) -> N
 class _Workers:
     """A fixed set of forked segment writers fed through a bounded queue."""
 
-    def __init__(self, procs: int, tmp_dir: str, stamp: str) -> None:
+    def __init__(self, indexnames: list[str], tmp_dir: str, stamp: str) -> None:
         ctx = multiprocessing.get_context("fork")
-        self.jobs = ctx.Queue(maxsize=procs * 4)
+        self.jobs = ctx.Queue(maxsize=len(indexnames) * 4)
         self.results = ctx.Queue()
-        self.procs = [ctx.Process(target=_worker, args=(tmp_dir, self.jobs, self.results, os.getpid(), stamp),
-                                  daemon=True) for _ in range(procs)]
+        self.procs = [ctx.Process(target=_worker, daemon=True,
+                                  args=(tmp_dir, name, self.jobs, self.results, os.getpid(), stamp))
+                      for name in indexnames]
         for p in self.procs:
             p.start()
         self.segments: list[Any] = []
@@ -200,45 +210,70 @@ def build(sources: Sequence[str], store: IndexStore, *, procs: int | None = None
     all could be read, nothing is published (a cron run over an unmounted
     share must not replace the archive with an empty index).
     """
-    from whoosh import index as windex
-    from whoosh.index import TOC
-
     started = time.monotonic()
     procs = max(1, procs or os.cpu_count() or 1)
-    problems: list[Problem] = []
     stamp = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     with store.lock("build"):
         name = new_snapshot_name()
         tmp = store.new_tmp_dir(name)
-        schema = build_schema(userdict)
-        windex.create_in(str(tmp), schema)
-        _prepare(userdict)
-        report = BuildReport(snapshot=name, kind="build", problems=problems)
-        articles = _with_abs_origin(read_sources(sources, problems))
-        if procs == 1:
-            writer = _segment_writer(str(tmp))
-            for art in articles:
-                writer.add_document(**to_document(art, stamp))
-                _count(report, art, on_progress)
-            segments = [s for s in [_finish_segment(writer)] if s is not None]
-        else:
-            workers = _Workers(procs, str(tmp), stamp)
-            try:
-                for batch in _batches(articles, BATCH_SIZE):
-                    workers.put(batch)
-                    for art in batch:
-                        _count(report, art, on_progress)
-                segments = workers.finish()
-            except BaseException:
-                workers.kill()
-                raise
-        if report.indexed == 0:
-            raise BuildError("no article could be read from the sources; the live index is unchanged"
-                             + (f" ({len(problems)} problems)" if problems else ""))
-        TOC(schema, segments, 1).write(windex.FileStorage(str(tmp)), windex._DEF_INDEX_NAME)
-        report.total = report.indexed
-        report.seconds = time.monotonic() - started
-        store.publish(tmp, name, _meta(report, sources, None, stamp), keep=keep)
+        with _removed_on_failure(tmp):
+            report = _build_into(tmp, name, sources, procs, userdict, on_progress, stamp)
+            report.seconds = time.monotonic() - started
+            store.publish(tmp, name, _meta(report, sources, None, stamp), keep=keep)
+    return report
+
+
+@contextlib.contextmanager
+def _removed_on_failure(tmp: Path) -> Iterator[None]:
+    """Remove a half-written snapshot directory if anything goes wrong."""
+    try:
+        yield
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def _build_into(tmp: Path, name: str, sources: Sequence[str], procs: int, userdict: str | None,
+                on_progress: ProgressFn | None, stamp: str) -> BuildReport:
+    """Write every article of ``sources`` into a new Whoosh index at ``tmp``."""
+    from whoosh import index as windex
+    from whoosh.filedb.filestore import FileStorage
+    from whoosh.index import TOC
+
+    problems: list[Problem] = []
+    schema = build_schema(userdict)
+    windex.create_in(str(tmp), schema)
+    _prepare(userdict)
+    report = BuildReport(snapshot=name, kind="build", problems=problems)
+    articles = _with_abs_origin(read_sources(sources, problems))
+    if procs == 1:
+        writer = _segment_writer(str(tmp), windex._DEF_INDEX_NAME)
+        for art in articles:
+            writer.add_document(**to_document(art, stamp))
+            _count(report, art, on_progress)
+        segments = [s for s in [_finish_segment(writer)] if s is not None]
+    else:
+        names = [f"W{k}" for k in range(procs)]
+        for worker_name in names:
+            windex.create_in(str(tmp), schema, indexname=worker_name)
+        workers = _Workers(names, str(tmp), stamp)
+        try:
+            for batch in _batches(articles, BATCH_SIZE):
+                workers.put(batch)
+                for art in batch:
+                    _count(report, art, on_progress)
+            segments = workers.finish()
+        except BaseException:
+            workers.kill()
+            raise
+    if report.indexed == 0:
+        raise BuildError("no article could be read from the sources; the live index is unchanged"
+                         + (f" ({len(problems)} problems)" if problems else ""))
+    # One TOC naming every worker's segment makes them one index.
+    TOC(schema, segments, 1).write(FileStorage(str(tmp)), windex._DEF_INDEX_NAME)
+    for toc in tmp.glob("_W*.toc"):
+        toc.unlink()
+    report.total = report.indexed
     return report
 
 
@@ -262,8 +297,9 @@ def _meta(report: BuildReport, sources: Sequence[str], parent: str | None, stamp
 
 
 def _link_snapshot(src: Path, dst: Path) -> None:
+    """Hard-link the (immutable) index files of ``src`` into ``dst``."""
     for entry in src.iterdir():
-        if entry.name.endswith("WRITELOCK") or entry.name == "meta.json":
+        if entry.is_dir() or entry.name.endswith("WRITELOCK") or entry.name == "meta.json":
             continue
         os.link(entry, dst / entry.name)
 
@@ -277,11 +313,7 @@ def update(sources: Sequence[str], store: IndexStore, *, prune: bool = False,
     ``prune``, articles whose source file no longer exists, or which are no
     longer in a source file that was read again, are removed.
     """
-    from whoosh import index as windex
-    from whoosh.query import Term
-
     started = time.monotonic()
-    problems: list[Problem] = []
     stamp = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     with store.lock("update"):
         try:
@@ -293,32 +325,50 @@ def update(sources: Sequence[str], store: IndexStore, *, prune: bool = False,
         store.open(live)  # checks the schema version before anything is written
         name = new_snapshot_name()
         tmp = store.new_tmp_dir(name)
-        _link_snapshot(live.path, tmp)
-        ix = windex.open_dir(str(tmp))
-        _prepare(userdict)
-        report = BuildReport(snapshot=name, kind="update", problems=problems)
-        seen: dict[str, set[str]] = {}
-        with ix.reader() as reader:
-            writer = ix.writer(codec=_codec(), compound=False, limitmb=POOL_MB)
-            try:
-                for art in _with_abs_origin(read_sources(sources, problems)):
-                    doc = to_document(art, stamp)
-                    seen.setdefault(art.origin, set()).add(art.id)
-                    if _has_live(reader, "digest", doc["digest"]):
-                        report.unchanged += 1
-                        continue
-                    writer.update_document(**doc)
-                    _count(report, art, on_progress)
-                if prune:
-                    report.deleted = _prune(reader, writer, seen, Term)
-                writer.commit(merge=True)
-            except BaseException:
-                writer.cancel()
-                raise
-        with windex.open_dir(str(tmp)).reader() as reader:
-            report.total = reader.doc_count()
-        report.seconds = time.monotonic() - started
-        store.publish(tmp, name, _meta(report, sources, live.name, stamp), keep=keep)
+        with _removed_on_failure(tmp):
+            report = _update_into(tmp, name, live.path, sources, prune, userdict, on_progress, stamp)
+            report.seconds = time.monotonic() - started
+            if report.indexed or report.deleted:
+                store.publish(tmp, name, _meta(report, sources, live.name, stamp), keep=keep)
+            else:  # nothing changed: no new snapshot
+                shutil.rmtree(tmp, ignore_errors=True)
+                report.snapshot = live.name
+    return report
+
+
+def _update_into(tmp: Path, name: str, live: Path, sources: Sequence[str], prune: bool,
+                 userdict: str | None, on_progress: ProgressFn | None, stamp: str) -> BuildReport:
+    """Apply ``sources`` to a hard-linked copy of the live snapshot at ``tmp``."""
+    from whoosh import index as windex
+
+    _link_snapshot(live, tmp)
+    ix = windex.open_dir(str(tmp))
+    _prepare(userdict)
+    problems: list[Problem] = []
+    report = BuildReport(snapshot=name, kind="update", problems=problems)
+    seen: dict[str, set[str]] = {}
+    with ix.reader() as reader:
+        writer = ix.writer(codec=_codec(), compound=False, limitmb=POOL_MB)
+        try:
+            for art in _with_abs_origin(read_sources(sources, problems)):
+                doc = to_document(art, stamp)
+                seen.setdefault(art.origin, set()).add(art.id)
+                if _has_live(reader, "digest", doc["digest"]):
+                    report.unchanged += 1
+                    continue
+                writer.update_document(**doc)
+                _count(report, art, on_progress)
+            if prune:
+                report.deleted = _prune(reader, writer, seen)
+        except BaseException:
+            writer.cancel()
+            raise
+        if report.indexed or report.deleted:
+            writer.commit(merge=True)
+        else:
+            writer.cancel()
+    with windex.open_dir(str(tmp)).reader() as reader:
+        report.total = reader.doc_count()
     return report
 
 
@@ -332,18 +382,23 @@ def _has_live(reader: Any, fieldname: str, text: str) -> bool:
     return any(not reader.is_deleted(d) for d in docnums)
 
 
-def _prune(reader: Any, writer: Any, seen: dict[str, set[str]], Term: Any) -> int:
+def _prune(reader: Any, writer: Any, seen: dict[str, set[str]]) -> int:
+    """Delete articles no source holds any more; return how many.
+
+    An article goes when its file was read in this update and no longer
+    holds it, or when its file is gone, unless this update read its id
+    elsewhere.
+    """
+    seen_anywhere = set().union(*seen.values()) if seen else set()
     deleted = 0
     for raw in list(reader.lexicon("origin")):
         origin = raw.decode("utf-8")
-        if origin in seen:
-            keep_ids = seen[origin]
-            for docnum in reader.postings("origin", raw).all_ids():
-                if reader.is_deleted(docnum):
-                    continue
-                doc_id = reader.stored_fields(docnum)["id"]
-                if doc_id not in keep_ids:
-                    deleted += writer.delete_by_term("id", doc_id)
-        elif not os.path.exists(origin):
-            deleted += writer.delete_by_query(Term("origin", origin))
+        if origin not in seen and os.path.exists(origin):
+            continue
+        for docnum in reader.postings("origin", raw).all_ids():
+            if reader.is_deleted(docnum):
+                continue
+            doc_id = reader.stored_fields(docnum)["id"]
+            if doc_id not in seen_anywhere:
+                deleted += writer.delete_by_term("id", doc_id)
     return deleted

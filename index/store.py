@@ -29,6 +29,7 @@ import json
 import os
 import secrets
 import shutil
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -44,6 +45,10 @@ INDEX_DIR_ENV = "NEWSEARCH_INDEX_DIR"
 DEFAULT_KEEP = 3
 META_FILE = "meta.json"
 TMP_PREFIX = ".tmp-"
+
+
+_HELD: set[str] = set()
+_HELD_GUARD = threading.Lock()
 
 
 class StoreError(Exception):
@@ -146,8 +151,27 @@ class IndexStore:
 
     @contextmanager
     def lock(self, purpose: str) -> Iterator[None]:
-        """Hold the writer lock, or raise :class:`LockedError` at once."""
+        """Hold the writer lock, or raise :class:`LockedError` at once.
+
+        POSIX locks do not exclude the process that holds them, so the
+        directories locked by this process are also remembered in-process.
+        """
         self.root.mkdir(parents=True, exist_ok=True)
+        key = str(self.lock_file.resolve())
+        with _HELD_GUARD:
+            if key in _HELD:
+                raise LockedError(f"another newsearch run holds the lock on {self.root} "
+                                  f"(pid {os.getpid()}, this process)")
+            _HELD.add(key)
+        try:
+            with self._file_lock(purpose):
+                yield
+        finally:
+            with _HELD_GUARD:
+                _HELD.discard(key)
+
+    @contextmanager
+    def _file_lock(self, purpose: str) -> Iterator[None]:
         fd = os.open(self.lock_file, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
         try:
             try:

@@ -43,6 +43,7 @@ class OpenSnapshot:
     _local: threading.local = field(default_factory=threading.local)
     _lexicons: dict[str, list[str]] = field(default_factory=dict)
     _columns: dict[str, list[Any]] = field(default_factory=dict)
+    _searchers: list[Any] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
@@ -56,7 +57,20 @@ class OpenSnapshot:
         if s is None:
             s = self.ix.searcher()
             self._local.searcher = s
+            with self._lock:
+                self._searchers.append(s)
         return s
+
+    def close(self) -> None:
+        """Close every searcher opened on this snapshot (their files too)."""
+        with self._lock:
+            searchers, self._searchers = self._searchers, []
+        for s in searchers:
+            s.close()
+
+    def __del__(self) -> None:
+        # The last request using a replaced snapshot has finished.
+        self.close()
 
     def column(self, fieldname: str) -> list[Any]:
         """A column's values for every docnum, loaded once per snapshot.
@@ -66,10 +80,14 @@ class OpenSnapshot:
         """
         values = self._columns.get(fieldname)
         if values is None:
+            translate = fieldname != "date"  # dates stay sortable integers
+            values = []
             with self._lock:
-                reader = self.searcher().reader()
-                translate = fieldname != "date"  # dates stay sortable integers
-                values = list(reader.column_reader(fieldname, translate=translate))
+                for leaf, _ in self.searcher().reader().leaf_readers():
+                    if leaf.has_column(fieldname):
+                        values.extend(leaf.column_reader(fieldname, translate=translate))
+                    else:  # a segment where no document has this field
+                        values.extend([0 if fieldname == "date" else None] * leaf.doc_count_all())
                 self._columns[fieldname] = values
         return values
 
@@ -124,6 +142,12 @@ class SearchIndex:
                 return self._open  # keep serving the last good snapshot
             self._open, self._stamp, self.error = opened, stamp, None
             return opened
+
+    def close(self) -> None:
+        with self._lock:
+            if self._open is not None:
+                self._open.close()
+            self._open = self._stamp = None
 
 
 def _filters(req: SearchRequest) -> list[Any]:

@@ -50,7 +50,9 @@ def seed_index(tmp_path_factory):
 
     tmp = tmp_path_factory.mktemp("seed")
     store, _ = build_index(tmp, [str(SEEDS)])
-    return SearchIndex(store.root, refresh_interval=0)
+    index = SearchIndex(store.root, refresh_interval=0)
+    yield index
+    index.close()
 
 
 @pytest.fixture(scope="session")
@@ -71,4 +73,6 @@ def corpus_index(tmp_path_factory, corpus_docs):
             fh.write(json.dumps(doc, ensure_ascii=False) + "\n")
     store, report = build_index(tmp, [str(src)], procs=2)
     assert report.indexed == len(corpus_docs), report.problems[:5]
-    return SearchIndex(store.root, refresh_interval=0)
+    index = SearchIndex(store.root, refresh_interval=0)
+    yield index
+    index.close()

@@ -38,8 +38,8 @@ def titles(seed_index, q, **kw):
         ("融中", {QIN}),  # inside 金融中心, across jieba's words
         ('"执行和监督全过程"', {ZHANG}),  # rejoined across the column break
         ("13710", {ZHANG}),
-        ("rcep", {QIN}),
-        ("ＲＣＥＰ", {QIN}),
+        ("rcep", {QIN, WANG}),
+        ("ＲＣＥＰ示范区", {QIN}),
         ("鄭州 中原科技城", {QIN}),  # Traditional query, simplified text
         ("title:过百超千", {ZHANG}),
         ('subtitle:"马宏伟"', {ZHANG}),
