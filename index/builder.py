@@ -121,8 +121,24 @@ def _finish_segment(writer: Any) -> Any:
     return writer._finalize_segment()
 
 
+def _die_with_parent(parent: int) -> None:
+    """Ask Linux to kill this worker when the build process dies (even by
+    ``kill -9``), so no orphan is left blocked on a half-written queue."""
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: the getppid() check remains
+        pass
+    if os.getppid() != parent:
+        os._exit(1)
+
+
 def _worker(tmp_dir: str, indexname: str, jobs: Any, results: Any, parent: int, stamp: str) -> None:
     """Index batches from ``jobs`` into one segment; report it on ``results``."""
+    _die_with_parent(parent)
     try:
         writer = _segment_writer(tmp_dir, indexname)
         while True:

@@ -136,11 +136,28 @@ def test_killed_build_leaves_the_old_index_serving(tmp_path):
     assert store.current_name() == live
     index = SearchIndex(ix_dir, refresh_interval=0)
     assert search(index, SearchRequest(q='"中原科技城"')).total == 1
+    # its worker processes die with it (no orphan left blocked on a queue)
+    deadline = time.monotonic() + 10
+    while _processes_mentioning(str(ix_dir)):
+        assert time.monotonic() < deadline, "orphaned build workers are still running"
+        time.sleep(0.1)
     # the lock died with the process; the next build clears the half-written snapshot
-    time.sleep(1.5)  # orphaned workers notice their parent is gone
     result = newsearch("build", str(SEEDS), "--index-dir", str(ix_dir), "--quiet")
     assert result.returncode == 0, result.stderr
     assert not list((ix_dir / "snapshots").glob(".tmp-*"))
+
+
+def _processes_mentioning(text: str) -> list[int]:
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                cmdline = (entry / "cmdline").read_bytes().decode("utf-8", "replace")
+            except OSError:
+                continue
+            if text in cmdline:
+                pids.append(int(entry.name))
+    return pids
 
 
 def test_cli_exit_codes(tmp_path):
