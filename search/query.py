@@ -11,7 +11,9 @@ Syntax (one string):
   implicit AND, so ``郑州 地铁 OR 公交 -停运`` means
   ``郑州 AND (地铁 OR 公交) AND NOT 停运``.
 * ``field:term`` / ``field:"phrase"`` for ``title``, ``subtitle``, ``body``,
-  ``author``, ``source``, ``category``, ``tag``.  Author, source, category
+  ``author``, ``source``, ``category``, ``tag`` (``：`` works too).  An
+  unknown name before ``:`` is an error; before ``：`` it is just text, as in
+  the headline ``BBC：中国…``.  Author, source, category
   and tag values are matched as one substring (names are not segmented).
 * ``date:2023-01-01..2023-06-30``; either end may be left open.
 
@@ -137,7 +139,9 @@ def _lex(q: str) -> list[_Tok]:
                 continue
         fieldname = None
         m = _FIELD_RE.match(q, i)
-        if m:
+        # "BBC：中国…" is how Chinese headlines quote a speaker: a full-width
+        # colon makes a field only of a known field name.
+        if m and (m.group(1).lower() in FIELDS or q[m.end() - 1] == ":"):
             fieldname = m.group(1).lower()
             if fieldname not in FIELDS:
                 raise QueryError(f"unknown field '{m.group(1)}:' (fields: {', '.join(FIELDS)})")

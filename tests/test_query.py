@@ -20,6 +20,7 @@ from search.query import MAX_QUERY_CHARS, MAX_TERMS, And, DateRange, Leaf, Not, 
         ('title:"市委 书记"', Leaf("市委 书记", "title", True)),
         ("TITLE：郑州", Leaf("郑州", "title")),  # case and full-width colon
         ("author:张立", Leaf("张立", "author")),
+        ("BBC：中国经济", Leaf("BBC：中国经济")),  # a headline's speaker, not a field
         ("tag:地铁", Leaf("地铁", "tag")),
         ("郑州 -停运", And([Leaf("郑州"), Not(Leaf("停运"))])),
         ("郑州 NOT 停运", And([Leaf("郑州"), Not(Leaf("停运"))])),

@@ -1,0 +1,173 @@
+"""The search page and article view, rendered on the server.
+
+Every state of the page lives in its URL (``/?q=…&page=2&source=…``), so a
+search can be bookmarked and shared, back and forward work, and the page is
+fully usable without JavaScript; ``static/search.js`` only adds keyboard
+niceties.  Snippets are the search layer's highlights: article text is
+HTML-escaped there and only ``<mark>`` is ever inserted, which is why the
+templates may mark them ``safe``.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+from flask import Blueprint, Response, current_app, render_template, request, send_from_directory, url_for
+
+from index.store import StoreError
+from search.engine import SearchIndex, article_view, search
+from search.models import MAX_DEPTH, SearchRequest
+from search.query import QueryError, parse_date
+from search.snippets import highlight
+
+bp = Blueprint("pages", __name__, template_folder="templates", static_folder="static",
+               static_url_path="/assets")
+
+FILTERS = ("source", "author", "category", "tag")
+PER_PAGE = 10
+
+
+def _index() -> SearchIndex:
+    index: SearchIndex = current_app.extensions["newsearch"]
+    return index
+
+
+def _filter_params() -> list[tuple[str, str]]:
+    """The filter and sort parameters of this request, in order."""
+    out = []
+    for name in FILTERS:
+        out += [(name, v) for v in request.args.getlist(name) if v]
+    for name in ("date_from", "date_to", "sort"):
+        value = request.args.get(name, "")
+        if value and not (name == "sort" and value == "relevance"):
+            out.append((name, value))
+    return out
+
+
+def _url(q: str, params: list[tuple[str, str]], page: int = 1) -> str:
+    query = [("q", q)] + params + ([("page", str(page))] if page > 1 else [])
+    return url_for("pages.home") + "?" + urlencode(query)
+
+
+def _request_from_args(q: str) -> SearchRequest:
+    args = request.args
+    try:
+        page = int(args.get("page", "1"))
+    except ValueError:
+        raise QueryError("页码必须是数字", "page") from None
+    return SearchRequest(
+        q=q,
+        page=max(1, page),
+        per_page=PER_PAGE,
+        sort=args.get("sort") or "relevance",
+        date_from=parse_date(args["date_from"], "date_from") if args.get("date_from") else None,
+        date_to=parse_date(args["date_to"], "date_to") if args.get("date_to") else None,
+        source=[v for v in args.getlist("source") if v],
+        author=[v for v in args.getlist("author") if v],
+        category=[v for v in args.getlist("category") if v],
+        tag=[v for v in args.getlist("tag") if v],
+        facets=True,
+    )
+
+
+def _pages(q: str, params: list[tuple[str, str]], page: int, total: int) -> list[tuple[str, str | None, bool]]:
+    last = max(1, min((total + PER_PAGE - 1) // PER_PAGE, MAX_DEPTH // PER_PAGE))
+    out: list[tuple[str, str | None, bool]] = []
+    if page > 1:
+        out.append(("上一页", _url(q, params, page - 1), False))
+    shown = sorted({1, last, *range(max(1, page - 2), min(last, page + 2) + 1)})
+    prev = 0
+    for n in shown:
+        if n - prev > 1:
+            out.append(("…", None, False))
+        out.append((str(n), _url(q, params, n), n == page))
+        prev = n
+    if page < last:
+        out.append(("下一页", _url(q, params, page + 1), False))
+    return out
+
+
+@bp.get("/")
+def home() -> str:
+    q = request.args.get("q", "").strip()
+    params = _filter_params()
+    ctx: dict[str, Any] = {"q": q, "error": None, "result": None, "keep_params": [],
+                           "filter_params": params, "sort": request.args.get("sort") or "relevance",
+                           "date_from": request.args.get("date_from"), "date_to": request.args.get("date_to"),
+                           "autofocus": not q}
+    if q:
+        try:
+            result = search(_index(), _request_from_args(q))
+        except QueryError as exc:
+            ctx["error"] = f"查询有误：{exc.message}"
+        except StoreError:
+            current_app.logger.exception("search page: index unavailable")
+            ctx["error"] = "检索服务暂时不可用（索引尚未建立或正在维护），请稍后再试。"
+        else:
+            ctx["result"] = result
+
+            def facet_url(facet: str, value: str) -> str:
+                if facet == "month":
+                    year, month = (int(p) for p in value.split("-"))
+                    last_day = calendar.monthrange(year, month)[1]
+                    narrowed = [(k, v) for k, v in params if k not in ("date_from", "date_to")]
+                    narrowed += [("date_from", f"{value}-01"), ("date_to", f"{value}-{last_day:02d}")]
+                    return _url(q, narrowed)
+                return _url(q, params + [(facet, value)])
+
+            ctx["facet_url"] = facet_url
+            ctx["active_filters"] = [
+                (f"{name}: {value}", _url(q, [p for p in params if p != (name, value)]))
+                for name, value in params if name != "sort"]
+            ctx["pages"] = _pages(q, params, result.page, result.total)
+            ctx["back_url"] = _url(q, params, result.page)
+    return render_template("search.html", **ctx)
+
+
+def _safe_back(url: str | None) -> str:
+    """Only a link back to our own search page (no open redirect)."""
+    home_url = url_for("pages.home")
+    if url and url.startswith(home_url + "?") and not urlsplit(url).netloc:
+        return url
+    return home_url
+
+
+def _safe_link(url: str) -> str | None:
+    return url if urlsplit(url).scheme in ("http", "https") else None
+
+
+@bp.get("/articles/<path:article_id>")
+def article(article_id: str) -> tuple[str, int] | str:
+    q = request.args.get("q", "").strip() or None
+    back = _safe_back(request.args.get("back"))
+    try:
+        view = article_view(_index(), article_id, q)
+    except QueryError:
+        view = article_view(_index(), article_id)
+    except StoreError:
+        current_app.logger.exception("article page: index unavailable")
+        return render_template("search.html", q=q, error="检索服务暂时不可用，请稍后再试。",
+                               result=None, keep_params=[], filter_params=[]), 503
+    if view is None:
+        return render_template("search.html", q=q, error="没有找到这篇文章。", result=None,
+                               keep_params=[], filter_params=[]), 404
+    art = view.article
+    shown = view.highlights or {
+        "title": highlight(art.title, []),
+        "subtitle": highlight(art.subtitle, []),
+        "paragraphs": [highlight(p, []) for p in art.paragraphs],
+    }
+    return render_template("article.html", article=art, view=shown, q=q, back_url=back,
+                           safe_url=_safe_link(art.url), keep_params=[], date=dt.date)
+
+
+@bp.get("/widget.js")
+def widget() -> Response:
+    """The embeddable ``<news-search>`` element (see README, "Embedding")."""
+    assert bp.static_folder is not None
+    resp = send_from_directory(bp.static_folder, "widget.js", mimetype="text/javascript")
+    resp.headers["Access-Control-Allow-Origin"] = "*"  # a script anyone may load
+    return resp
