@@ -196,9 +196,11 @@ def search(query: str, index_dir: str | None, as_json: bool, limit: int, page: i
     from search.engine import search as run_search
     from search.models import SearchRequest
 
+    index = SearchIndex(index_dir)
     with _errors():
-        result = run_search(SearchIndex(index_dir),
-                            SearchRequest(q=query, page=page, per_page=limit, sort=sort, facets=facets))
+        result = run_search(index, SearchRequest(q=query, page=page, per_page=limit, sort=sort, facets=facets))
+    if index.error:
+        click.echo(f"warning: {index.error}; answered from snapshot {result.snapshot}", err=True)
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
         return
@@ -255,6 +257,47 @@ def rollback(snapshot: str | None, index_dir: str | None) -> None:
             snapshot = prev.name
         store.switch(snapshot)
     click.echo(f"live snapshot is now {snapshot}")
+
+
+@main.command(epilog=EXIT_HELP)
+@index_dir_option
+@click.option("--deep", is_flag=True, help="Also verify every file's checksum (reads the whole index).")
+def check(index_dir: str | None, deep: bool) -> None:
+    """Verify the live snapshot (and the older ones) can be read.
+
+    Each snapshot's files are checked against the sizes (and, with --deep,
+    checksums) recorded when it was built, then the live one is opened and
+    searched.  A damaged live snapshot can be replaced with 'rollback'.
+    """
+    from index.store import verify_files
+    from search.engine import SearchIndex
+    from search.engine import search as run_search
+    from search.models import SearchRequest
+
+    store = IndexStore(index_dir)
+    live = store.current_name()
+    if live is None:
+        raise CliExit(f"no index at {store.root}", EXIT_NO_INDEX)
+    bad_live = False
+    for snap in store.snapshots():
+        try:
+            damage = verify_files(snap, deep=deep)
+        except StoreError as exc:
+            damage = [str(exc)]
+        marker = "*" if snap.name == live else " "
+        click.echo(f"{marker} {snap.name}: " + ("ok" if not damage else "; ".join(damage)))
+        bad_live |= bool(damage) and snap.name == live
+    if not bad_live:
+        try:
+            index = SearchIndex(store.root, refresh_interval=0)
+            result = run_search(index, SearchRequest(q="的", per_page=1))
+            index.close()
+            click.echo(f"live snapshot answers queries ({result.total} articles contain 的)")
+        except Exception as exc:  # any failure here means the snapshot is not usable
+            bad_live = True
+            click.echo(f"live snapshot cannot be searched: {exc}", err=True)
+    if bad_live:
+        raise CliExit("the live snapshot is damaged: run 'newsearch rollback' or rebuild", EXIT_ERROR)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -345,7 +345,7 @@ def update(sources: Sequence[str], store: IndexStore, *, prune: bool = False,
             report = _update_into(tmp, name, live.path, sources, prune, userdict, on_progress, stamp)
             report.seconds = time.monotonic() - started
             if report.indexed or report.deleted:
-                store.publish(tmp, name, _meta(report, sources, live.name, stamp), keep=keep)
+                store.publish(tmp, name, _meta(report, sources, live.name, stamp), keep=keep, parent=live)
             else:  # nothing changed: no new snapshot
                 shutil.rmtree(tmp, ignore_errors=True)
                 report.snapshot = live.name

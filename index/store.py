@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import errno
 import fcntl
+import hashlib
 import json
 import os
 import secrets
@@ -141,6 +142,10 @@ class IndexStore:
             raise SchemaMismatchError(
                 f"snapshot {snap.name} has schema version {version}, this program reads "
                 f"version {SCHEMA_VERSION}: rebuild the index with 'newsearch build'")
+        damage = verify_files(snap, meta, deep=False)
+        if damage:
+            raise CorruptSnapshotError(f"snapshot {snap.name} is damaged: {damage[0]}"
+                                       + (f" (and {len(damage) - 1} more)" if len(damage) > 1 else ""))
         try:
             ix = windex.open_dir(str(snap.path), readonly=True)
         except Exception as exc:  # whoosh raises many types for damaged files
@@ -209,9 +214,23 @@ class IndexStore:
         path.mkdir(parents=True)
         return path
 
-    def publish(self, tmp_dir: Path, name: str, meta: dict[str, Any], keep: int = DEFAULT_KEEP) -> Snapshot:
-        """Seal a written snapshot, make it live, and prune old ones."""
-        meta = dict(meta, schema_version=SCHEMA_VERSION, snapshot=name)
+    def publish(self, tmp_dir: Path, name: str, meta: dict[str, Any], keep: int = DEFAULT_KEEP,
+                parent: Snapshot | None = None) -> Snapshot:
+        """Seal a written snapshot, make it live, and prune old ones.
+
+        The snapshot's ``meta.json`` records each file's size and SHA-256
+        (reused from ``parent`` for files hard-linked from it), so damage can
+        be detected when the snapshot is opened or checked.
+        """
+        known: dict[tuple[int, int], dict[str, Any]] = {}
+        if parent is not None:
+            try:
+                for fname, info in parent.meta().get("files", {}).items():
+                    st = os.stat(parent.path / fname)
+                    known[(st.st_ino, st.st_size)] = info
+            except (OSError, CorruptSnapshotError):
+                known = {}
+        meta = dict(meta, schema_version=SCHEMA_VERSION, snapshot=name, files=_manifest(tmp_dir, known))
         _write_atomic(tmp_dir / META_FILE, json.dumps(meta, ensure_ascii=False, indent=2))
         for entry in tmp_dir.iterdir():
             _fsync_path(entry)
@@ -242,6 +261,47 @@ class IndexStore:
         current = self.current_name()
         older = [s for s in self.snapshots() if current is None or s.name < current]
         return older[-1] if older else None
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _manifest(folder: Path, known: dict[tuple[int, int], dict[str, Any]]) -> dict[str, Any]:
+    files: dict[str, Any] = {}
+    for entry in sorted(folder.iterdir()):
+        if not entry.is_file() or entry.name == META_FILE or entry.name.endswith("WRITELOCK"):
+            continue
+        st = entry.stat()
+        info = known.get((st.st_ino, st.st_size))
+        files[entry.name] = info or {"size": st.st_size, "sha256": _sha256(entry)}
+    return files
+
+
+def verify_files(snap: Snapshot, meta: dict[str, Any] | None = None, deep: bool = False) -> list[str]:
+    """What is wrong with a snapshot's files (empty when nothing is).
+
+    Shallow: every file of the manifest exists with its recorded size (one
+    ``stat`` each, done once per snapshot open).  Deep: contents hashed too.
+    """
+    meta = meta if meta is not None else snap.meta()
+    problems = []
+    for fname, info in meta.get("files", {}).items():
+        path = snap.path / fname
+        try:
+            size = path.stat().st_size
+        except OSError:
+            problems.append(f"{fname} is missing")
+            continue
+        if size != info.get("size"):
+            problems.append(f"{fname} has {size} bytes, expected {info.get('size')}")
+        elif deep and _sha256(path) != info.get("sha256"):
+            problems.append(f"{fname} content does not match its checksum")
+    return problems
 
 
 def _fsync_path(path: Path) -> None:

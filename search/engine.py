@@ -24,7 +24,8 @@ from whoosh import query as wq
 
 from index.articles import Article
 from index.schema import COLUMN_SEP, stored_to_article
-from index.store import IndexStore, Snapshot, StoreError
+from index.store import (CorruptSnapshotError, IndexStore, NoIndexError, SchemaMismatchError, Snapshot,
+                         StoreError)
 
 from .models import MAX_DEPTH, MAX_PER_PAGE, SORTS, Hit, SearchRequest, SearchResult
 from .query import QueryCompiler, QueryError, highlight_needles, parse
@@ -133,15 +134,38 @@ class SearchIndex:
             if self._open is not None and stamp == self._stamp:
                 return self._open
             try:
-                snap, ix = self.store.open()
-                opened = OpenSnapshot(snap, ix, snap.meta())
+                opened = self._open_snapshot(None)
             except StoreError as exc:
                 self.error = str(exc)
+                self._stamp = stamp  # do not retry a damaged snapshot on every request
                 if self._open is None:
-                    raise
+                    if isinstance(exc, (NoIndexError, SchemaMismatchError)):
+                        raise
+                    self._open = self._fallback(exc)
                 return self._open  # keep serving the last good snapshot
             self._open, self._stamp, self.error = opened, stamp, None
             return opened
+
+    def _open_snapshot(self, snap: Snapshot | None) -> OpenSnapshot:
+        snap, ix = self.store.open(snap)
+        try:
+            return OpenSnapshot(snap, ix, snap.meta())
+        except StoreError:
+            raise
+        except Exception as exc:  # Whoosh's many ways of failing on damaged files
+            raise CorruptSnapshotError(f"snapshot {snap.name} cannot be read: {exc}") from exc
+
+    def _fallback(self, error: StoreError) -> OpenSnapshot:
+        """A process starting on a damaged live snapshot serves the newest good one."""
+        live = self.store.current_name()
+        for snap in reversed(self.store.snapshots()):
+            if snap.name == live:
+                continue
+            try:
+                return self._open_snapshot(snap)
+            except StoreError:
+                continue
+        raise error
 
     def close(self) -> None:
         with self._lock:
