@@ -259,6 +259,26 @@ def rollback(snapshot: str | None, index_dir: str | None) -> None:
     click.echo(f"live snapshot is now {snapshot}")
 
 
+@main.command()
+@index_dir_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", type=click.IntRange(1, 65535), envvar="PORT", default=8000, show_default=True,
+              help="Port (also $PORT).")
+@click.option("--debug", is_flag=True, help="Flask's debugger and reloader (never in production).")
+def serve(index_dir: str | None, host: str, port: int, debug: bool) -> None:
+    """Serve the API, the search page and the widget (for development).
+
+    In production run several workers behind the intranet's reverse proxy:
+    gunicorn -w 4 -b 127.0.0.1:8000 "api:create_app()"
+    """
+    from api import create_app
+
+    config = {"INDEX_DIR": index_dir} if index_dir else None
+    app = create_app(config)
+    click.echo(f"newsearch: http://{host}:{port}/  (API at /api, docs at /api/docs)", err=True)
+    app.run(host=host, port=port, debug=debug, threaded=True)
+
+
 @main.command(epilog=EXIT_HELP)
 @index_dir_option
 @click.option("--deep", is_flag=True, help="Also verify every file's checksum (reads the whole index).")

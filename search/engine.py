@@ -315,6 +315,22 @@ def _facets(opened: OpenSnapshot, docs: list[int]) -> dict[str, list[dict[str, A
     return out
 
 
+def overview(index: SearchIndex) -> dict[str, Any]:
+    """Snapshot facts and facet counts over every article (for /api/stats)."""
+    opened = index.acquire()
+    reader = opened.searcher().reader()
+    docs = list(reader.all_doc_ids())
+    meta = opened.meta
+    return {
+        "snapshot": opened.snapshot.name,
+        "built_at": meta.get("built_at"),
+        "kind": meta.get("kind"),
+        "articles": len(docs),
+        "snapshots": [s.name for s in index.store.snapshots()],
+        "facets": _facets(opened, docs),
+    }
+
+
 def get_article(index: SearchIndex, article_id: str) -> Article | None:
     """The stored article with this id, or None."""
     stored = index.acquire().searcher().document(id=article_id)
