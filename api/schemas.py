@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import RAISE, Schema, fields, post_load, validate
+from marshmallow import RAISE, Schema, fields, post_dump, post_load, validate
 
 from search.models import MAX_PER_PAGE, SORTS, SearchRequest
 from search.query import MAX_QUERY_CHARS
@@ -91,6 +91,12 @@ class SearchResultSchema(Schema):
     took_ms = fields.Float()
     hits = fields.List(fields.Nested(HitSchema))
     facets = fields.Nested(FacetsSchema, metadata={"description": "Only when facets=true."})
+
+    @post_dump
+    def drop_unasked_facets(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        if data.get("facets") is None:
+            data.pop("facets", None)
+        return data
 
 
 class ArticleHighlightsSchema(Schema):

@@ -94,7 +94,7 @@ def get_article(article_id: str) -> Any:
     view = article_view(search_index(), article_id, args["q"])
     if view is None:
         raise APIError(404, f"no article with id {article_id!r}", {"id": ["not found"]})
-    return view.to_dict()
+    return view.record()
 
 
 @bp.get("/health")

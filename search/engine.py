@@ -229,7 +229,7 @@ def search(index: SearchIndex, req: SearchRequest) -> SearchResult:
     needles = highlight_needles(compiled)
     hits = [_hit(searcher, docs[i], scores[i] if scores else 0.0, needles, req) for i in page]
     facets = _facets(opened, docs) if req.facets else None
-    took = (time.perf_counter() - started) * 1000
+    took = round((time.perf_counter() - started) * 1000, 2)
     return SearchResult(total=len(docs), page=req.page, per_page=req.per_page, took_ms=took,
                         hits=hits, facets=facets, snapshot=opened.snapshot.name)
 
@@ -288,7 +288,7 @@ def _hit(searcher: Any, docnum: int, score: float, needles: dict[str, list[str]]
         "body": fragments(art.body, needles["body"], req.fragments, req.fragment_size),
     }
     return Hit(id=art.id, title=art.title, subtitle=art.subtitle, date=art.date, source=art.source,
-               author=art.author, url=art.url, score=score, highlights=highlights,
+               author=art.author, url=art.url, score=round(score, 4), highlights=highlights,
                category=art.category, tags=art.tags)
 
 
@@ -344,10 +344,12 @@ class ArticleView:
     article: Article
     highlights: dict[str, Any] | None = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def record(self) -> dict[str, Any]:
+        """The article's fields (native types) plus paragraphs and highlights."""
         art = self.article
-        out = art.to_dict()
-        out.pop("origin", None)
+        out: dict[str, Any] = {name: getattr(art, name) for name in
+                               ("id", "title", "subtitle", "date", "source", "author", "category", "tags",
+                                "url", "body", "extra")}
         out["paragraphs"] = art.paragraphs
         if self.highlights is not None:
             out["highlights"] = self.highlights

@@ -58,7 +58,7 @@ class Hit:
             "category": self.category,
             "tags": self.tags,
             "url": self.url,
-            "score": round(self.score, 4),
+            "score": self.score,
             "highlights": self.highlights,
         }
 
@@ -78,7 +78,7 @@ class SearchResult:
             "total": self.total,
             "page": self.page,
             "per_page": self.per_page,
-            "took_ms": round(self.took_ms, 2),
+            "took_ms": self.took_ms,
             "hits": [h.to_dict() for h in self.hits],
         }
         if self.facets is not None:

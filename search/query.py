@@ -274,8 +274,11 @@ def _parse_date_range(text: str) -> DateRange:
         lo, hi = text.split("..", 1)
     else:
         lo = hi = text
-    start = parse_date(lo, "date") if lo.strip() else None
-    end = parse_date(hi, "date") if hi.strip() else None
+    try:
+        start = parse_date(lo, "date") if lo.strip() else None
+        end = parse_date(hi, "date") if hi.strip() else None
+    except QueryError as exc:
+        raise QueryError(exc.message) from None  # a mistake in q
     if start is None and end is None:
         raise QueryError("date: needs a date or a range like 2023-01-01..2023-06-30")
     if start and end and start > end:

@@ -76,3 +76,53 @@ def corpus_index(tmp_path_factory, corpus_docs):
     index = SearchIndex(store.root, refresh_interval=0)
     yield index
     index.close()
+
+
+# Small articles written for these tests (not from any newspaper).
+NEWS = [
+    {"id": "n1", "title": "郑州地铁12号线开通运营", "body": "郑州地铁12号线今日开通。\n市民乘坐地铁前往中原科技城。",
+     "date": "2023-07-27", "source": "郑州日报", "author": "李明", "category": "城市", "tags": ["地铁", "交通"],
+     "url": "https://example.org/n1"},
+    {"id": "n2", "title": "公交线路调整", "body": "因道路施工，部分公交线路临时调整，地铁不受影响。",
+     "date": "2023-06-02", "source": "郑州晚报", "author": "王芳", "category": "城市", "tags": ["公交", "交通"]},
+    {"id": "n3", "title": "黑灯工厂参观记", "body": "记者走进经开区的黑灯工厂，机器人昼夜不停。",
+     "date": "2022-12-01", "source": "郑州晚报", "author": "王芳", "category": "经济", "tags": ["制造业"]},
+    {"id": "n4", "title": "鄭州舉辦國際金融論壇", "body": "論壇在國際金融中心舉行。",
+     "date": "2023-01-15", "source": "大河报", "author": "陈静", "category": "经济", "tags": ["金融"]},
+    {"id": "xss", "title": "<script>alert('t')</script>网页安全提示",
+     "body": "有人在评论里写了<img src=x onerror=alert(1)>，也写了 &lt;b&gt; 这样的文字。",
+     "date": "2023-03-03", "source": "郑州晚报", "author": "测试员", "category": "科技", "tags": ["安全"],
+     "url": "javascript:alert(3)"},
+]
+
+
+def write_jsonl(path: Path, docs: list[dict]) -> Path:
+    with open(path, "w", encoding="utf-8") as fh:
+        for d in docs:
+            fh.write(json.dumps(d, ensure_ascii=False) + "\n")
+    return path
+
+
+@pytest.fixture(scope="session")
+def news_dir(tmp_path_factory):
+    """An index of seeds/ plus NEWS, built with the CLI's builder."""
+    tmp = tmp_path_factory.mktemp("news")
+    src = write_jsonl(tmp / "news.jsonl", NEWS)
+    store, report = build_index(tmp, [str(SEEDS), str(src)])
+    assert report.indexed == 4 + len(NEWS)
+    return store.root
+
+
+@pytest.fixture(scope="session")
+def app(news_dir):
+    from api import create_app
+
+    app = create_app({"INDEX_DIR": str(news_dir), "TESTING": True, "REFRESH_INTERVAL": 0,
+                      "CORS_ORIGINS": "http://intranet.example"})
+    yield app
+    app.extensions["newsearch"].close()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()

@@ -1,0 +1,71 @@
+"""Every error is JSON of one shape, with the right status; never a traceback."""
+
+from __future__ import annotations
+
+import pytest
+
+import api.views
+
+
+def assert_error(resp, status):
+    assert resp.status_code == status
+    assert resp.mimetype == "application/json"
+    body = resp.get_json()
+    assert set(body) == {"error"}
+    err = body["error"]
+    assert {"code", "message", "details"} <= set(err)
+    assert err["code"] == status and isinstance(err["message"], str) and err["message"]
+    assert "Traceback" not in resp.get_data(as_text=True)
+    return err
+
+
+@pytest.mark.parametrize(
+    "query, field",
+    [
+        ({"q": "地铁", "per_page": "abc"}, "per_page"),
+        ({"q": "地铁", "page": "0"}, "page"),
+        ({"q": "地铁", "per_page": "1000"}, "per_page"),
+        ({"q": "地铁", "sort": "popular"}, "sort"),
+        ({"q": "foo:地铁"}, "q"),
+        ({"q": "地铁", "date_from": "2023-13-45"}, "date_from"),
+        ({"q": "地" * 1001}, "q"),
+        ({"q": ""}, "q"),
+        ({"q": "，。"}, "q"),
+        ({}, "q"),
+        ({"q": "地铁", "colour": "red"}, "colour"),
+        ({"q": "地铁", "page": "200"}, "page"),
+        ({"q": "date:2023-02-30"}, "q"),
+    ],
+)
+def test_400_names_the_field(client, query, field):
+    err = assert_error(client.get("/api/search", query_string=query), 400)
+    assert field in err["details"]
+
+
+def test_400_for_malformed_json_body(client):
+    err = assert_error(client.post("/api/search", data="{not json", content_type="application/json"), 400)
+    assert err["details"]
+    err = assert_error(client.post("/api/search", json={"q": "地铁", "per_page": "many"}), 400)
+    assert "per_page" in err["details"]
+
+
+def test_404_unknown_route_and_article(client):
+    assert_error(client.get("/api/nothing-here"), 404)
+    assert "id" in assert_error(client.get("/api/articles/does-not-exist"), 404)["details"]
+
+
+def test_405(client):
+    resp = client.delete("/api/search")
+    assert_error(resp, 405)
+    assert "GET" in resp.headers["Allow"]
+
+
+def test_500_carries_a_request_id_and_is_logged(client, monkeypatch, caplog):
+    def boom(*args, **kwargs):
+        raise RuntimeError("secret /srv/path detail")
+
+    monkeypatch.setattr(api.views, "search", boom)
+    resp = client.get("/api/search", query_string={"q": "地铁"})
+    err = assert_error(resp, 500)
+    assert err["request_id"] and "secret" not in resp.get_data(as_text=True)
+    assert err["request_id"] in caplog.text and "secret /srv/path detail" in caplog.text
