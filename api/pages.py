@@ -28,6 +28,7 @@ bp = Blueprint("pages", __name__, template_folder="templates", static_folder="st
 
 FILTERS = ("source", "author", "category", "tag")
 PER_PAGE = 10
+MAX_PAGE_SIZE = 50
 
 
 def _index() -> SearchIndex:
@@ -40,11 +41,18 @@ def _filter_params() -> list[tuple[str, str]]:
     out = []
     for name in FILTERS:
         out += [(name, v) for v in request.args.getlist(name) if v]
-    for name in ("date_from", "date_to", "sort"):
+    for name in ("date_from", "date_to", "sort", "per_page"):
         value = request.args.get(name, "")
         if value and not (name == "sort" and value == "relevance"):
             out.append((name, value))
     return out
+
+
+def _per_page() -> int:
+    try:
+        return max(1, min(MAX_PAGE_SIZE, int(request.args.get("per_page", PER_PAGE))))
+    except ValueError:
+        return PER_PAGE
 
 
 def _url(q: str, params: list[tuple[str, str]], page: int = 1) -> str:
@@ -61,7 +69,7 @@ def _request_from_args(q: str) -> SearchRequest:
     return SearchRequest(
         q=q,
         page=max(1, page),
-        per_page=PER_PAGE,
+        per_page=_per_page(),
         sort=args.get("sort") or "relevance",
         date_from=parse_date(args["date_from"], "date_from") if args.get("date_from") else None,
         date_to=parse_date(args["date_to"], "date_to") if args.get("date_to") else None,
@@ -74,7 +82,8 @@ def _request_from_args(q: str) -> SearchRequest:
 
 
 def _pages(q: str, params: list[tuple[str, str]], page: int, total: int) -> list[tuple[str, str | None, bool]]:
-    last = max(1, min((total + PER_PAGE - 1) // PER_PAGE, MAX_DEPTH // PER_PAGE))
+    size = _per_page()
+    last = max(1, min((total + size - 1) // size, MAX_DEPTH // size))
     out: list[tuple[str, str | None, bool]] = []
     if page > 1:
         out.append(("上一页", _url(q, params, page - 1), False))
@@ -121,7 +130,7 @@ def home() -> str:
             ctx["facet_url"] = facet_url
             ctx["active_filters"] = [
                 (f"{name}: {value}", _url(q, [p for p in params if p != (name, value)]))
-                for name, value in params if name != "sort"]
+                for name, value in params if name not in ("sort", "per_page")]
             ctx["pages"] = _pages(q, params, result.page, result.total)
             ctx["back_url"] = _url(q, params, result.page)
     return render_template("search.html", **ctx)
