@@ -9,6 +9,11 @@ BIN    := $(VENV)/bin
 
 .PHONY: install run index test test-fast typecheck bench clean browser
 
+# Debian packages the browser tests need: Chromium itself and a CJK font so
+# Chinese renders in screenshots.  Installed only when missing (needs root or sudo).
+BROWSER_PKGS := chromium fonts-noto-cjk
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
@@ -23,12 +28,18 @@ index: install
 run: index
 	$(BIN)/newsearch serve --host $(HOST) --port $(PORT) --index-dir $(INDEX_DIR)
 
-test: install
+browser:
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "noto sans cjk"; then \
+	  echo "installing $(BROWSER_PKGS) from Debian"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(BROWSER_PKGS) >/dev/null; \
+	fi
+
+test: install browser
 	$(BIN)/python -m mypy
 	$(BIN)/python -m pytest
 
 test-fast: install
-	$(BIN)/python -m pytest -m "not slow and not corpus"
+	$(BIN)/python -m pytest -m "not slow and not corpus and not e2e"
 
 typecheck: install
 	$(BIN)/python -m mypy
