@@ -248,8 +248,11 @@ def stats(index_dir: str | None, as_json: bool) -> None:
 @index_dir_option
 def rollback(snapshot: str | None, index_dir: str | None) -> None:
     """Make SNAPSHOT (default: the one before the live one) live again."""
+    from index.faults import failpoint
+
     store = IndexStore(index_dir)
     with _errors(), store.lock("rollback"):
+        failpoint("rollback:locked")
         if snapshot is None:
             prev = store.previous()
             if prev is None:

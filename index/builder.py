@@ -25,6 +25,7 @@ from typing import Any
 from .analysis import load_segmenter, resolve_userdict
 from .articles import Article, Problem
 from .codec import NewsCodec
+from .faults import failpoint
 from .normalization import warm_up
 from .schema import build_schema, to_document
 from .sources import read_sources
@@ -152,6 +153,7 @@ def _worker(tmp_dir: str, indexname: str, jobs: Any, results: Any, parent: int, 
                 break
             for art in batch:
                 writer.add_document(**to_document(art, stamp))
+        failpoint("worker:segment")
         results.put(("ok", _finish_segment(writer)))
     except BaseException as exc:  # reported to the parent, which fails the build
         results.put(("error", f"{type(exc).__name__}: {exc}"))
@@ -230,6 +232,7 @@ def build(sources: Sequence[str], store: IndexStore, *, procs: int | None = None
     procs = max(1, procs or os.cpu_count() or 1)
     stamp = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     with store.lock("build"):
+        failpoint("build:locked")
         name = new_snapshot_name()
         tmp = store.new_tmp_dir(name)
         with _removed_on_failure(tmp):
@@ -259,6 +262,7 @@ def _build_into(tmp: Path, name: str, sources: Sequence[str], procs: int, userdi
     problems: list[Problem] = []
     schema = build_schema(userdict)
     windex.create_in(str(tmp), schema)
+    failpoint("build:created")
     _prepare(userdict)
     report = BuildReport(snapshot=name, kind="build", problems=problems)
     articles = _with_abs_origin(read_sources(sources, problems))
@@ -267,6 +271,8 @@ def _build_into(tmp: Path, name: str, sources: Sequence[str], procs: int, userdi
         for art in articles:
             writer.add_document(**to_document(art, stamp))
             _count(report, art, on_progress)
+            failpoint("build:ingest")
+        failpoint("worker:segment")
         segments = [s for s in [_finish_segment(writer)] if s is not None]
     else:
         names = [f"W{k}" for k in range(procs)]
@@ -278,6 +284,7 @@ def _build_into(tmp: Path, name: str, sources: Sequence[str], procs: int, userdi
                 workers.put(batch)
                 for art in batch:
                     _count(report, art, on_progress)
+                failpoint("build:ingest")
             segments = workers.finish()
         except BaseException:
             workers.kill()
@@ -285,8 +292,10 @@ def _build_into(tmp: Path, name: str, sources: Sequence[str], procs: int, userdi
     if report.indexed == 0:
         raise BuildError("no article could be read from the sources; the live index is unchanged"
                          + (f" ({len(problems)} problems)" if problems else ""))
+    failpoint("build:segments")
     # One TOC naming every worker's segment makes them one index.
     TOC(schema, segments, 1).write(FileStorage(str(tmp)), windex._DEF_INDEX_NAME)
+    failpoint("build:toc")
     for toc in tmp.glob("_W*.toc"):
         toc.unlink()
     report.total = report.indexed
@@ -358,6 +367,7 @@ def _update_into(tmp: Path, name: str, live: Path, sources: Sequence[str], prune
     from whoosh import index as windex
 
     _link_snapshot(live, tmp)
+    failpoint("update:linked")
     ix = windex.open_dir(str(tmp))
     _prepare(userdict)
     problems: list[Problem] = []
@@ -374,12 +384,14 @@ def _update_into(tmp: Path, name: str, live: Path, sources: Sequence[str], prune
                     continue
                 writer.update_document(**doc)
                 _count(report, art, on_progress)
+                failpoint("update:ingest")
             if prune:
                 report.deleted = _prune(reader, writer, seen)
         except BaseException:
             writer.cancel()
             raise
         if report.indexed or report.deleted:
+            failpoint("update:commit")
             writer.commit(merge=True)
         else:
             writer.cancel()

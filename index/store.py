@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .faults import failpoint
 from .schema import SCHEMA_VERSION
 
 #: Default index directory, relative to the working directory.
@@ -200,13 +201,21 @@ class IndexStore:
             os.close(fd)  # releases the lock
 
     def clear_partial(self) -> list[str]:
-        """Remove snapshots left half-written by a crashed run."""
+        """Remove what a crashed run left: half-written or half-deleted
+        snapshots (no ``meta.json``) and unfinished ``CURRENT`` replacements.
+        Never the live snapshot.  Called under the lock."""
         removed = []
+        live = self.current_name()
         if self.snapshots_dir.is_dir():
             for p in self.snapshots_dir.iterdir():
-                if p.name.startswith(TMP_PREFIX):
+                if p.name == live or not p.is_dir():
+                    continue
+                if p.name.startswith(TMP_PREFIX) or not (p / META_FILE).exists():
                     shutil.rmtree(p, ignore_errors=True)
                     removed.append(p.name)
+        for p in self.root.glob("CURRENT.tmp*"):
+            p.unlink(missing_ok=True)
+            removed.append(p.name)
         return removed
 
     def new_tmp_dir(self, name: str) -> Path:
@@ -232,14 +241,20 @@ class IndexStore:
                 known = {}
         meta = dict(meta, schema_version=SCHEMA_VERSION, snapshot=name, files=_manifest(tmp_dir, known))
         _write_atomic(tmp_dir / META_FILE, json.dumps(meta, ensure_ascii=False, indent=2))
+        failpoint("publish:meta")
         for entry in tmp_dir.iterdir():
-            _fsync_path(entry)
+            if entry.is_file():
+                _fsync_path(entry)
         _fsync_path(tmp_dir)
+        failpoint("publish:fsync")
         final = self.snapshots_dir / name
         os.rename(tmp_dir, final)
         _fsync_path(self.snapshots_dir)
+        failpoint("publish:renamed")
         self.switch(name)
+        failpoint("publish:switched")
         self.prune(keep)
+        failpoint("publish:pruned")
         return Snapshot(name, final)
 
     def switch(self, name: str) -> None:
@@ -253,6 +268,10 @@ class IndexStore:
         others = [s for s in self.snapshots() if s.name != current]
         doomed = others[:-keep] if keep > 0 else others
         for snap in doomed:
+            # Unpublish first (drop meta.json) so a crash mid-delete leaves no
+            # half-deleted snapshot that looks complete.
+            (snap.path / META_FILE).unlink(missing_ok=True)
+            failpoint("prune:partial")
             shutil.rmtree(snap.path, ignore_errors=True)
         return [s.name for s in doomed]
 
@@ -318,5 +337,7 @@ def _write_atomic(path: Path, text: str) -> None:
         fh.write(text)
         fh.flush()
         os.fsync(fh.fileno())
+    if path.name == "CURRENT":
+        failpoint("switch:tmp-written")
     os.replace(tmp, path)
     _fsync_path(path.parent)
