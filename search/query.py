@@ -340,6 +340,12 @@ class FieldWindow(WrappingSpan):
     def __hash__(self) -> int:
         return hash(self.q) ^ hash((self.start, self.end))
 
+    def estimate_size(self, ixreader: Any) -> int:
+        return int(self.q.estimate_size(ixreader))
+
+    def estimate_min_size(self, ixreader: Any) -> int:
+        return 0
+
     def matcher(self, searcher: Any, context: Any = None) -> Any:
         m = self._subm(searcher, context)
         return FieldWindow.Matcher(m, self.start, self.end)

@@ -103,8 +103,20 @@ def generate(docs: list[dict], rng: random.Random) -> list[Case]:
     for _ in range(40):
         t = word(titles)
         cases.append(Case("title", f"title:{t}", has_term(t, "title")))
+    def title_run() -> str:
+        while True:
+            runs = [r for r in HAN.findall(rng.choice(titles)) if len(r) >= 3]
+            if runs:
+                run = rng.choice(runs)
+                n = rng.randint(3, min(7, len(run)))
+                i = rng.randint(0, len(run) - n)
+                return run[i:i + n]
+
+    for _ in range(20):
+        t = title_run()
+        cases.append(Case("title-run", f"title:{t}", has_term(t, "title")))
     for _ in range(10):
-        t = han_run(2, 4)
+        t = title_run()
         cases.append(Case("title-phrase", f'title:"{t}"', has_phrase(t, "title")))
     for _ in range(30):
         a, b = word(), word()
@@ -143,7 +155,8 @@ def test_results_equal_brute_force(corpus_index, corpus_docs, docs):
             kinds_with_hits.add(case.kind)
     assert not failures, f"{len(failures)} of {len(cases)} queries differ:\n" + "\n".join(failures[:20])
     # the generator must exercise every kind of query with real matches
-    assert kinds_with_hits >= {"run", "phrase", "phrase-punct", "word", "and", "title", "not", "or"}
+    assert kinds_with_hits >= {"run", "phrase", "phrase-punct", "word", "and", "title", "title-run",
+                               "title-phrase", "not", "or"}
 
 
 def test_total_counts_every_match(corpus_index, docs):
