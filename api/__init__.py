@@ -14,6 +14,8 @@ CORS_ORIGINS         NEWSEARCH_CORS_ORIGINS     none: origins allowed to call th
                                                 (list, or comma-separated string; ``*`` all)
 REFRESH_INTERVAL     NEWSEARCH_REFRESH_INTERVAL ``0.5`` s between checks for a new snapshot
 CACHE_MAX_AGE        NEWSEARCH_CACHE_MAX_AGE    ``30`` s a proxy may reuse an answer
+RATE_LIMIT           NEWSEARCH_RATE_LIMIT       ``0`` (off): searches a minute per client
+                                                and worker; past it a JSON 429
 ===================  =========================  ==========================================
 
 Production: ``gunicorn -w 4 -b 127.0.0.1:8000 "api:create_app()"`` behind the
@@ -33,6 +35,7 @@ DEFAULTS: dict[str, Any] = {
     "CORS_ORIGINS": "",
     "REFRESH_INTERVAL": 0.5,
     "CACHE_MAX_AGE": 30,
+    "RATE_LIMIT": 0,
 }
 
 

@@ -69,3 +69,24 @@ def test_500_carries_a_request_id_and_is_logged(client, monkeypatch, caplog):
     err = assert_error(resp, 500)
     assert err["request_id"] and "secret" not in resp.get_data(as_text=True)
     assert err["request_id"] in caplog.text and "secret /srv/path detail" in caplog.text
+
+
+def test_429_when_rate_limited(news_dir):
+    from api import create_app
+
+    app = create_app({"INDEX_DIR": str(news_dir), "RATE_LIMIT": 3})
+    client = app.test_client()
+    codes = [client.get("/api/search?q=地铁").status_code for _ in range(5)]
+    assert codes[:3] == [200, 200, 200] and codes[3] == 429
+    resp = client.get("/api/search?q=地铁")
+    assert_error(resp, 429)
+    assert int(resp.headers["Retry-After"]) >= 1
+    assert client.get("/api/health").status_code == 200  # only searches are limited
+    app.extensions["newsearch"].close()
+
+
+def test_no_write_endpoints(app):
+    for rule in app.url_map.iter_rules():
+        assert not (rule.methods or set()) & {"PUT", "DELETE", "PATCH"}, rule
+        if "POST" in (rule.methods or set()):
+            assert rule.rule == "/api/search"
