@@ -107,16 +107,21 @@ def _run_writer(kind: str, sources: tuple[str, ...], index_dir: str | None, quie
         sys.exit(EXIT_SKIPPED)
 
 
+def writer_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """SOURCES, --index-dir, --keep and --quiet: what build and update share."""
+    fn = click.option("-q", "--quiet", is_flag=True, help="No progress bar; print the one-line summary.")(fn)
+    fn = click.option("--keep", type=click.IntRange(0, 100), default=DEFAULT_KEEP, show_default=True,
+                      help="Older snapshots to keep for rollback.")(fn)
+    fn = index_dir_option(fn)
+    return click.argument("sources", nargs=-1, required=True, type=click.Path())(fn)
+
+
 @main.command(epilog=EXIT_HELP)
-@click.argument("sources", nargs=-1, required=True, type=click.Path())
-@index_dir_option
+@writer_options
 @click.option("--procs", type=click.IntRange(1, 64), default=None,
               help="Worker processes (default: one per core).")
-@click.option("--keep", type=click.IntRange(0, 100), default=DEFAULT_KEEP, show_default=True,
-              help="Older snapshots to keep for rollback.")
 @click.option("--userdict", type=click.Path(exists=True, dir_okay=False), default=None,
               help="jieba user dictionary (default: $NEWSEARCH_USERDICT or the shipped one).")
-@click.option("-q", "--quiet", is_flag=True, help="No progress bar; print the one-line summary.")
 def build(sources: tuple[str, ...], index_dir: str | None, procs: int | None, keep: int,
           userdict: str | None, quiet: bool) -> None:
     """Rebuild the index from SOURCES (files or directories) into a new snapshot.
@@ -129,19 +134,15 @@ def build(sources: tuple[str, ...], index_dir: str | None, procs: int | None, ke
 
 
 @main.command(epilog=EXIT_HELP)
-@click.argument("sources", nargs=-1, required=True, type=click.Path())
-@index_dir_option
+@writer_options
 @click.option("--prune", is_flag=True,
               help="Also remove articles whose source file is gone or no longer holds them.")
-@click.option("--keep", type=click.IntRange(0, 100), default=DEFAULT_KEEP, show_default=True,
-              help="Older snapshots to keep for rollback.")
-@click.option("--userdict", type=click.Path(exists=True, dir_okay=False), default=None,
-              help="jieba user dictionary (default: the one the index was built with).")
-@click.option("-q", "--quiet", is_flag=True, help="No progress bar; print the one-line summary.")
-def update(sources: tuple[str, ...], index_dir: str | None, prune: bool, keep: int,
-           userdict: str | None, quiet: bool) -> None:
-    """Add new and changed articles from SOURCES, replacing them by id."""
-    _run_writer("update", sources, index_dir, quiet, prune=prune, keep=keep, userdict=userdict)
+def update(sources: tuple[str, ...], index_dir: str | None, prune: bool, keep: int, quiet: bool) -> None:
+    """Add new and changed articles from SOURCES, replacing them by id.
+
+    Articles are analyzed with the dictionary the index was built with.
+    """
+    _run_writer("update", sources, index_dir, quiet, prune=prune, keep=keep)
 
 
 @main.command(epilog=EXIT_HELP)

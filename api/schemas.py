@@ -57,7 +57,9 @@ class HighlightsSchema(Schema):
     body = fields.List(fields.String(), metadata={"description": "HTML fragments around the best matches."})
 
 
-class HitSchema(Schema):
+class ArticleFieldsSchema(Schema):
+    """The fields a hit and a whole article share."""
+
     id = fields.String()
     title = fields.String()
     subtitle = fields.String()
@@ -67,6 +69,9 @@ class HitSchema(Schema):
     category = fields.String()
     tags = fields.List(fields.String())
     url = fields.String()
+
+
+class HitSchema(ArticleFieldsSchema):
     score = fields.Float()
     highlights = fields.Nested(HighlightsSchema)
 
@@ -105,16 +110,7 @@ class ArticleHighlightsSchema(Schema):
     paragraphs = fields.List(fields.String())
 
 
-class ArticleSchema(Schema):
-    id = fields.String()
-    title = fields.String()
-    subtitle = fields.String()
-    date = fields.Date(allow_none=True)
-    source = fields.String()
-    author = fields.String()
-    category = fields.String()
-    tags = fields.List(fields.String())
-    url = fields.String()
+class ArticleSchema(ArticleFieldsSchema):
     body = fields.String()
     paragraphs = fields.List(fields.String())
     extra = fields.Dict(metadata={"description": "Metadata the source carried beyond the known fields."})

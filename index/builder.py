@@ -329,8 +329,7 @@ def _link_snapshot(src: Path, dst: Path) -> None:
         os.link(entry, dst / entry.name)
 
 
-def update(sources: Sequence[str], store: IndexStore, *, prune: bool = False,
-           userdict: str | None = None, keep: int = DEFAULT_KEEP,
+def update(sources: Sequence[str], store: IndexStore, *, prune: bool = False, keep: int = DEFAULT_KEEP,
            on_progress: ProgressFn | None = None) -> BuildReport:
     """Add new and changed articles (replacing by id) in a new snapshot.
 
@@ -351,7 +350,7 @@ def update(sources: Sequence[str], store: IndexStore, *, prune: bool = False,
         name = new_snapshot_name()
         tmp = store.new_tmp_dir(name)
         with _removed_on_failure(tmp):
-            report = _update_into(tmp, name, live.path, sources, prune, userdict, on_progress, stamp)
+            report = _update_into(tmp, name, live.path, sources, prune, on_progress, stamp)
             report.seconds = time.monotonic() - started
             if report.indexed or report.deleted:
                 store.publish(tmp, name, _meta(report, sources, live.name, stamp), keep=keep, parent=live)
@@ -362,14 +361,18 @@ def update(sources: Sequence[str], store: IndexStore, *, prune: bool = False,
 
 
 def _update_into(tmp: Path, name: str, live: Path, sources: Sequence[str], prune: bool,
-                 userdict: str | None, on_progress: ProgressFn | None, stamp: str) -> BuildReport:
-    """Apply ``sources`` to a hard-linked copy of the live snapshot at ``tmp``."""
+                 on_progress: ProgressFn | None, stamp: str) -> BuildReport:
+    """Apply ``sources`` to a hard-linked copy of the live snapshot at ``tmp``.
+
+    Articles are analyzed by the schema's own (pickled) analyzers, so with
+    the user dictionary the index was built with.
+    """
     from whoosh import index as windex
 
     _link_snapshot(live, tmp)
     failpoint("update:linked")
     ix = windex.open_dir(str(tmp))
-    _prepare(userdict)
+    warm_up()
     problems: list[Problem] = []
     report = BuildReport(snapshot=name, kind="update", problems=problems)
     seen: dict[str, set[str]] = {}

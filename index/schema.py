@@ -24,12 +24,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 from typing import Any
 
 from whoosh import columns, fields, formats
 
 
-from .analysis import bigram_analyzer, bigrams, char_analyzer, word_analyzer
+from .analysis import USERDICT_ENV, bigram_analyzer, bigrams, char_analyzer, word_analyzer
 from .articles import Article
 from .normalization import match_text
 
@@ -49,24 +50,25 @@ FIELD_BASE = {"title": 0, "subtitle": 1 << 20, "body": 1 << 21}
 MAX_FIELD_CHARS = (1 << 20) - 2
 
 
-class BigramField(fields.FieldType):
-    """Character bigrams of the matching form of title, subtitle and body.
+class _TextsField(fields.FieldType):
+    """A field computed from an article's ``(title, subtitle, body)`` tuple.
 
-    The value is a ``(title, subtitle, body)`` tuple; bigram ``k`` of field
-    ``F`` is at position ``FIELD_BASE[F] + k``.  A string of ``n >= 2``
-    normalized characters occurs in a field iff its ``n-1`` bigrams stand at
-    consecutive positions.  Postings are computed directly (no Token objects)
-    because this field carries most of the index.
+    Terms of field ``F`` are positioned from ``FIELD_BASE[F]``.  Postings are
+    computed directly (no Token objects): these fields carry most of the
+    index's postings.  Subclasses add one field's terms in :meth:`collect`.
     """
 
-    def __init__(self) -> None:
-        self.analyzer = bigram_analyzer()
+    def __init__(self, analyzer: Any) -> None:
+        self.analyzer = analyzer
         self.format = formats.Positions(field_boost=1.0)
         self.scorable = False
         self.stored = False
         self.unique = False
         self.vector = None
         self.column_type = None
+
+    def collect(self, name: str, norm: str, poses: dict[str, list[int]]) -> None:
+        raise NotImplementedError
 
     def index(self, value: Any, **kwargs: Any) -> Any:
         if isinstance(value, str):
@@ -76,52 +78,56 @@ class BigramField(fields.FieldType):
             norm = match_text(text or "")
             if name != "body":
                 norm = norm[:MAX_FIELD_CHARS]
-            base = FIELD_BASE[name]
-            for i, gram in enumerate(bigrams(norm), base):
-                lst = poses.get(gram)
-                if lst is None:
-                    poses[gram] = [i]
-                else:
-                    lst.append(i)
+            self.collect(name, norm, poses)
         encode = self.format.encode
-        return [(g.encode("utf-8"), len(p), float(len(p)), encode(p)) for g, p in poses.items()]
+        return [(t.encode("utf-8"), len(p), float(len(p)), encode(p)) for t, p in poses.items()]
 
 
-class CharField(fields.FieldType):
-    """Each character of the matching form once per field it occurs in.
+class BigramField(_TextsField):
+    """Character bigrams of the matching form of title, subtitle and body.
 
-    Same ``(title, subtitle, body)`` value as :class:`BigramField`; the one
-    position recorded is the field's base, so one-character queries can be
-    scoped to a field like longer ones.
+    Bigram ``k`` of field ``F`` is at position ``FIELD_BASE[F] + k``: a
+    string of ``n >= 2`` normalized characters occurs in a field iff its
+    ``n-1`` bigrams stand at consecutive positions.
     """
 
     def __init__(self) -> None:
-        self.analyzer = char_analyzer()
-        self.format = formats.Positions(field_boost=1.0)
-        self.scorable = False
-        self.stored = False
-        self.unique = False
-        self.vector = None
-        self.column_type = None
+        super().__init__(bigram_analyzer())
 
-    def index(self, value: Any, **kwargs: Any) -> Any:
-        if isinstance(value, str):
-            value = (value,)
-        poses: dict[str, list[int]] = {}
-        for name, text in zip(TEXT_FIELDS, value):
-            base = FIELD_BASE[name]
-            for ch in set(match_text(text or "")):
-                lst = poses.get(ch)
-                if lst is None:
-                    poses[ch] = [base]
-                else:
-                    lst.append(base)
-        encode = self.format.encode
-        return [(c.encode("utf-8"), len(p), float(len(p)), encode(p)) for c, p in poses.items()]
+    def collect(self, name: str, norm: str, poses: dict[str, list[int]]) -> None:
+        for i, gram in enumerate(bigrams(norm), FIELD_BASE[name]):
+            lst = poses.get(gram)
+            if lst is None:
+                poses[gram] = [i]
+            else:
+                lst.append(i)
+
+
+class CharField(_TextsField):
+    """Each character of the matching form once per field it occurs in.
+
+    The one position recorded is the field's base, so one-character queries
+    can be scoped to a field like longer ones.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(char_analyzer())
+
+    def collect(self, name: str, norm: str, poses: dict[str, list[int]]) -> None:
+        base = FIELD_BASE[name]
+        for ch in set(norm):
+            lst = poses.get(ch)
+            if lst is None:
+                poses[ch] = [base]
+            else:
+                lst.append(base)
 
 
 def build_schema(userdict: str | None = None) -> fields.Schema:
-    words = word_analyzer(userdict)
+    """The schema of a new index.  A user dictionary given here or by
+    ``NEWSEARCH_USERDICT`` is recorded in the analyzer (so updates segment
+    like the build did); the shipped default is found anew on each machine."""
+    words = word_analyzer(userdict or os.environ.get(USERDICT_ENV) or None)
     spec: dict[str, Any] = {
         "id": fields.ID(stored=True, unique=True),
         "date": fields.DATETIME(stored=True, sortable=True),

@@ -91,7 +91,7 @@ def test_facets_count_the_whole_result_set(seed_index):
 
 def test_article_view_highlights_whole_article(seed_index):
     hit = search(seed_index, SearchRequest(q='"黑灯工厂"')).hits[0]
-    view = article_view(seed_index, hit.id, q='"黑灯工厂"').to_dict()
+    view = article_view(seed_index, hit.id, q='"黑灯工厂"').record()
     assert view["title"] == WANG
     assert sum(p.count("<mark>黑灯工厂</mark>") for p in view["highlights"]["paragraphs"]) == 1
     assert article_view(seed_index, "no-such-id") is None
