@@ -305,6 +305,7 @@ _DATE_IN_NAME = re.compile(r"(?<!\d)((?:19|20)\d{2})[-_.]?(\d{2})[-_.]?(\d{2})(?
 #: A paragraph ending with one of these is complete; otherwise a column break
 #: may have cut it and the next paragraph continues it.
 _SENTENCE_END = tuple("。！？!?…；;：:”」』）)】》\"'")
+_CLAUSE_END = tuple("，、,")
 _NAME_SPLIT = re.compile(r"[\s、，,/／]+")
 _MAX_BYLINE = 40
 
@@ -331,27 +332,44 @@ class Byline:
 
 
 def _names(text: str) -> tuple[list[str], list[str]]:
-    """Reporters and correspondents from ``张三 李四 通讯员 王五``."""
+    """Reporters and correspondents from ``张三 李四 通讯员 王五`` (also 記者/通訊員)."""
+    from .normalization import fold
+
     text = text.strip().strip("（）()")
-    reporters, correspondents = text, ""
-    if "通讯员" in text:
-        reporters, correspondents = text.split("通讯员", 1)
-    clean = [n for n in _NAME_SPLIT.split(reporters.replace("记者", " ")) if n]
-    corr = [n for n in _NAME_SPLIT.split(correspondents.replace("记者", " ")) if n]
-    return clean, corr
+    folded = fold(text)  # same length: markers found in it cut the original
+    cut = folded.find("通讯员")
+    reporters, correspondents = (text, "") if cut < 0 else (text[:cut], text[cut + 3:])
+
+    def split(part: str) -> list[str]:
+        blanked = "".join(" " if f in "记者" else c for c, f in zip(part, fold(part)))
+        return [n for n in _NAME_SPLIT.split(blanked) if n]
+
+    return split(reporters), split(correspondents)
 
 
 _BYLINE_PATTERNS = [
-    # 正观新闻·郑州晚报记者 张立 / 本报记者 王五 / 记者 张三 通讯员 李四
-    re.compile(r"^(?P<source>[^\s，。“”]{0,20}?)记者[\s:：]*(?P<names>[^，。！？]{1,30})$"),
-    # 文/图 记者 X, 文/图 X
-    re.compile(r"^(?P<source>)(?:文|图|文/图|文／图|图/文|图／文)[\s/／:：]+(?:记者)?\s*(?P<names>[^，。！？]{1,30})$"),
     # （记者 X）, (记者 X 通讯员 Y)
     re.compile(r"^[（(](?P<source>)记者\s*(?P<names>[^）)]{1,30})[）)]$"),
+    # 文/图 记者 X, 文/图 X
+    re.compile(r"^(?P<source>)(?:文/图|文／图|图/文|图／文|文|图)[\s/／:：]+(?:记者)?\s*(?P<names>[^，。！？]{1,30})$"),
+    # 正观新闻·郑州晚报记者 张立 / 本报记者 王五 / 记者 张三 通讯员 李四
+    re.compile(r"^(?P<source>[^\s，。“”（(]{0,20}?)记者[\s:：]*(?P<names>[^，。！？]{1,30})$"),
     # 通讯员 X
     re.compile(r"^(?P<source>)通讯员\s*(?P<names>[^，。！？]{1,30})$"),
 ]
 _LEAD_BYLINE = re.compile(r"^(?P<source>[^\s（(，。]{0,20}?)讯\s*[（(](?P<inner>[^）)]{1,40})[）)]\s*")
+_LOCAL_PAPER = ("本报", "本刊", "本台")
+
+
+def _match_folded(pattern: re.Pattern[str], text: str) -> tuple[re.Match[str], dict[str, str]] | None:
+    """Match ``pattern`` on the folded text (so 記者 is 记者) and take the
+    groups from the original text: folding keeps every offset."""
+    from .normalization import fold
+
+    m = pattern.match(fold(text))
+    if not m:
+        return None
+    return m, {name: text[m.start(name):m.end(name)] for name in m.groupdict()}
 
 
 def parse_byline(line: str) -> Byline | None:
@@ -360,15 +378,16 @@ def parse_byline(line: str) -> Byline | None:
     if not line or len(line) > _MAX_BYLINE or line.endswith(("。", "！", "？", "；")):
         return None
     for pattern in _BYLINE_PATTERNS:
-        m = pattern.match(line)
-        if m:
-            reporters, corr = _names(m.group("names"))
+        found = _match_folded(pattern, line)
+        if found:
+            m, groups = found
+            reporters, corr = _names(groups["names"])
             if not reporters and not corr:
                 return None
-            if "通讯员" in line and pattern is _BYLINE_PATTERNS[3]:
+            if pattern is _BYLINE_PATTERNS[-1]:  # only a correspondent
                 reporters, corr = [], reporters
-            source = m.group("source").strip(" ·")
-            if source in ("本报", "本刊", "本台"):
+            source = groups["source"].strip(" ·")
+            if m.group("source").strip(" ·") in _LOCAL_PAPER:
                 source = ""
             return Byline(source, reporters, corr)
     return None
@@ -376,21 +395,30 @@ def parse_byline(line: str) -> Byline | None:
 
 def _lead_byline(paragraph: str) -> tuple[Byline | None, str]:
     """``本报讯（记者 X）…`` at the start of a body: the byline and the rest."""
-    m = _LEAD_BYLINE.match(paragraph)
-    if not m or "记者" not in m.group("inner") and "通讯员" not in m.group("inner"):
+    found = _match_folded(_LEAD_BYLINE, paragraph)
+    if not found:
         return None, paragraph
-    reporters, corr = _names(m.group("inner"))
-    source = m.group("source").strip(" ·")
-    if source in ("本报", "本刊", "本台"):
+    m, groups = found
+    if "记者" not in m.group("inner") and "通讯员" not in m.group("inner"):
+        return None, paragraph
+    reporters, corr = _names(groups["inner"])
+    source = groups["source"].strip(" ·")
+    if m.group("source").strip(" ·") in _LOCAL_PAPER:
         source = ""
     return Byline(source, reporters, corr), paragraph[m.end():]
 
 
 def _rejoin(paragraphs: list[str]) -> list[str]:
-    """Join paragraphs a column break cut in the middle of a sentence."""
+    """Join paragraphs a column break cut in the middle of a sentence.
+
+    A paragraph ending in a comma is always unfinished; one ending with no
+    punctuation at all is taken as cut if it is long enough not to be a
+    subheading.
+    """
     out: list[str] = []
     for para in paragraphs:
-        if out and not out[-1].endswith(_SENTENCE_END) and len(out[-1]) >= 20:
+        prev = out[-1] if out else ""
+        if prev and (prev.endswith(_CLAUSE_END) or (not prev.endswith(_SENTENCE_END) and len(prev) >= 20)):
             out[-1] += para
         else:
             out.append(para)
