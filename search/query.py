@@ -160,6 +160,9 @@ def _lex(q: str) -> list[_Tok]:
         j = i
         while j < n and not q[j].isspace() and q[j] not in "()（）\"“”「」『』":
             j += 1
+        if j == i:  # a stray closing quote: skip it
+            i += 1
+            continue
         word = q[i:j]
         i = j
         if fieldname is None and not neg and word in ("OR", "AND", "NOT", "|"):

@@ -42,10 +42,17 @@ from search.query import MAX_QUERY_CHARS, MAX_TERMS, And, DateRange, Leaf, Not, 
         ("地铁 OR OR 公交", Or([Leaf("地铁"), Leaf("公交")])),
         ("地铁 ，。", Leaf("地铁")),  # punctuation-only terms are dropped
         ("5-10", Leaf("5-10")),  # a dash inside a word is not NOT
+        ("」郑州『", Leaf("郑州")),  # stray closing quotes are skipped
+        ("title:」郑州", Leaf("郑州")),
+        ("-」", None),
     ],
 )
 def test_parse(q, expected):
-    assert parse(q) == expected
+    if expected is None:
+        with pytest.raises(QueryError):
+            parse(q)
+    else:
+        assert parse(q) == expected
 
 
 @pytest.mark.parametrize(
