@@ -29,6 +29,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
+from urllib.parse import urlsplit
 
 from .articles import KNOWN_FIELDS, Article, Problem
 
@@ -283,6 +284,12 @@ def parse_record(record: Any) -> Article:
     if not values["title"] and not values["body"].strip():
         raise ValueError("article has neither title nor body")
     extra = {k: v for k, v in record.items() if k not in KNOWN_FIELDS}
+    url = values["url"]
+    if url and urlsplit(url).scheme.lower() not in ("http", "https"):
+        # never a link a page would render (javascript:, data:, file: …);
+        # kept as metadata so nothing is lost
+        extra["unsafe_url"] = url
+        url = ""
     return Article(
         id=art_id,
         title=values["title"],
@@ -291,7 +298,7 @@ def parse_record(record: Any) -> Article:
         date=parse_date(record.get("date")),
         source=values["source"],
         author=values["author"],
-        url=values["url"],
+        url=url,
         category=values["category"],
         tags=[clean_text(t).strip() for t in tags if t.strip()],
         extra=extra,

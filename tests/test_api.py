@@ -56,6 +56,7 @@ def test_traditional_query_and_highlights_are_escaped(client):
     xss = client.get("/api/search", query_string={"q": "网页安全"}).get_json()["hits"][0]
     assert "<script>" not in xss["highlights"]["title"] and "&lt;script&gt;" in xss["highlights"]["title"]
     assert "<img" not in "".join(xss["highlights"]["body"])
+    assert xss["url"] == ""  # the javascript: URL never reaches a client as a link
 
 
 def test_article_endpoint(client):

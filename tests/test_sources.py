@@ -205,3 +205,16 @@ def test_the_shared_corpus_reads_cleanly():
     with open(path, encoding="utf-8") as fh:
         expected = [json.loads(next(fh))["id"] for _ in range(500)]
     assert problems == [] and ids == expected
+
+
+@pytest.mark.parametrize("url, kept", [
+    ("https://example.org/a", True), ("http://example.org/a", True), ("javascript:alert(1)", False),
+    ("JavaScript:alert(1)", False), ("data:text/html,<script>", False), ("file:///etc/passwd", False),
+    ("//example.org/a", False),
+])
+def test_only_http_urls_are_kept_as_links(tmp_path, url, kept):
+    src = tmp_path / "u.jsonl"
+    src.write_text(json.dumps({"title": "链接", "url": url}) + "\n", encoding="utf-8")
+    (art,), problems = read(src)
+    assert art.url == (url if kept else "")
+    assert kept or art.extra["unsafe_url"] == url
