@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 INDEX_DIR ?= var/index
 BIN    := $(VENV)/bin
 
-.PHONY: install run index test test-fast typecheck bench clean browser
+.PHONY: install run index test test-fast typecheck bench soak clean browser
 
 # Debian packages the browser tests need: Chromium itself and a CJK font so
 # Chinese renders in screenshots.  Installed only when missing (needs root or sudo).
@@ -47,6 +47,11 @@ typecheck: install
 bench: install
 	$(BIN)/python bench/index_speed.py
 	$(BIN)/python bench/query_speed.py
+	$(BIN)/python bench/title_rank.py
+	$(BIN)/python bench/http_speed.py
+
+soak: install
+	$(BIN)/python bench/soak.py --duration 300 --workers 4 --clients 8
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache *.egg-info
