@@ -97,7 +97,7 @@ class QueryGenerator:
         its jieba words (the index's own segmenter) as a normalized substring."""
         out: list[str] = []
         for t in terms:
-            out.extend([w for w, _, _, _ in self.contract.words(t)] or [self.match_text(t)])
+            out.extend([w for w, *_ in self.contract.words(t)] or [self.match_text(t)])
         return list(dict.fromkeys(n for n in out if n))
 
     def article(self) -> tuple[int, Doc]:
@@ -615,6 +615,8 @@ def main(argv: list[str] | None = None) -> int:
             if q.facets:
                 extra.append("facets")
             print(f"  {ms:7.1f} ms  {KIND_LABEL[q.kind]:<22} {total:>6} hits  {q.q}  {'; '.join(extra)}")
+    print()
+    print(f"finished {machine_line()}")
     return 1 if mismatches or any(e.startswith("ours") for e in errors) else 0
 
 

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from importlib import resources
 from typing import Any
 
-from whoosh.analysis import Token, Tokenizer
+from whoosh.analysis import CompositeAnalyzer, Filter, Token, Tokenizer
 
 from .normalization import fold, match_text, match_text_with_offsets
 
@@ -72,12 +72,8 @@ class JiebaTokenizer(Tokenizer):
     The text is folded first (:func:`index.normalization.fold`, same length),
     so jieba sees simplified, half-width, lower-case text while offsets stay
     valid for the original.  Tokens without a letter or digit (punctuation,
-    spaces) are dropped; a token's text is its matching form.
-
-    In ``mode="index"`` the dictionary sub-words of a long word (as jieba's
-    search mode finds them: ``中原科技城`` → ``中原``, ``科技``, ``科技城``) are
-    added at the long word's position, so a search for ``科技`` ranks that
-    article without breaking phrase adjacency of the whole words.
+    spaces) are dropped and do not take a position; a token's text is its
+    matching form.
     """
 
     def __init__(self, userdict: str | None = None) -> None:
@@ -92,26 +88,12 @@ class JiebaTokenizer(Tokenizer):
     def segmenter(self) -> Any:
         return load_segmenter(resolve_userdict(self.userdict))
 
-    def words(self, text: str, subwords: bool = False) -> Iterator[tuple[str, int, int, bool]]:
-        """(term, start, end, is_subword) for the words of ``text``."""
-        seg = self.segmenter()
-        freq = seg.FREQ
-        for word, start, end in seg.tokenize(fold(text)):
+    def words(self, text: str) -> Iterator[tuple[str, int, int]]:
+        """(term, start, end) for the words of ``text``."""
+        for word, start, end in self.segmenter().tokenize(fold(text)):
             term = match_text(word)
-            if not term:
-                continue
-            yield term, start, end, False
-            n = len(word)
-            if subwords and n > 2:
-                for size in (2, 3):
-                    if n <= size:
-                        break
-                    for i in range(n - size + 1):
-                        piece = word[i:i + size]
-                        if freq.get(piece):
-                            sub = match_text(piece)
-                            if sub:
-                                yield sub, start + i, start + i + size, True
+            if term:
+                yield term, start, end
 
     def __call__(self, value: str, positions: bool = False, chars: bool = False,
                  keeporiginal: bool = False, removestops: bool = True,
@@ -127,10 +109,7 @@ class JiebaTokenizer(Tokenizer):
                 t.startchar, t.endchar = start_char, start_char + len(value)
             yield t
             return
-        pos = start_pos - 1
-        for term, start, end, is_sub in self.words(value, subwords=(mode == "index")):
-            if not is_sub:
-                pos += 1
+        for pos, (term, start, end) in enumerate(self.words(value), start_pos):
             t.text = term
             t.boost = 1.0
             t.stopped = False
@@ -141,6 +120,49 @@ class JiebaTokenizer(Tokenizer):
             if chars:
                 t.startchar, t.endchar = start_char + start, start_char + end
             yield t
+
+
+class SubwordFilter(Filter):
+    """In ``mode="index"``, adds a long word's dictionary sub-words at its position.
+
+    As jieba's search mode finds them: ``中原科技城`` → ``中原``, ``科技``.
+    A search for ``科技`` then ranks that article, while phrase
+    adjacency of whole words is kept (the sub-words share the word's
+    position).  Queries are analyzed without them.
+    """
+
+    def __init__(self, userdict: str | None = None) -> None:
+        self.userdict = userdict
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and other.userdict == self.userdict
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, self.userdict))
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        freq = None
+        for t in tokens:
+            yield t
+            word = t.text
+            n = len(word)
+            if t.mode != "index" or n <= 2:
+                continue
+            if freq is None:
+                freq = load_segmenter(resolve_userdict(self.userdict)).FREQ
+            chars = t.chars and t.endchar - t.startchar == n  # offsets map 1:1 into the word
+            start = t.startchar if chars else 0
+            for size in (2, 3):
+                if n <= size:
+                    break
+                for i in range(n - size + 1):
+                    piece = word[i:i + size]
+                    if freq.get(piece):
+                        t.text = piece
+                        if chars:
+                            t.startchar, t.endchar = start + i, start + i + size
+                        yield t
+            t.text = word
 
 
 class BigramTokenizer(Tokenizer):
@@ -205,9 +227,9 @@ def bigrams(norm: str) -> list[str]:
     return [norm[i:i + 2] for i in range(len(norm) - 1)]
 
 
-def word_analyzer(userdict: str | None = None) -> JiebaTokenizer:
+def word_analyzer(userdict: str | None = None) -> CompositeAnalyzer:
     """The analyzer of the ranking fields (title, subtitle, body)."""
-    return JiebaTokenizer(userdict)
+    return JiebaTokenizer(userdict) | SubwordFilter(userdict)
 
 
 def bigram_analyzer() -> BigramTokenizer:

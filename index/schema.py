@@ -34,7 +34,7 @@ from .analysis import USERDICT_ENV, bigram_analyzer, bigrams, char_analyzer, wor
 from .articles import Article
 from .normalization import match_text
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 TEXT_FIELDS = ("title", "subtitle", "body")
 META_FIELDS = ("author", "source", "category", "tags")

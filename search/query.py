@@ -38,7 +38,7 @@ from typing import Any, Union
 from whoosh import query as wq
 from whoosh.query.spans import SpanWrappingMatcher, WrappingSpan
 
-from index.analysis import JiebaTokenizer, bigrams
+from index.analysis import bigrams
 from index.normalization import match_text
 from index.schema import FIELD_BASE, TEXT_FIELDS
 
@@ -406,13 +406,15 @@ class Compiled:
 class QueryCompiler:
     """Turns an AST into Whoosh queries for one index's lexicons."""
 
-    def __init__(self, tokenizer: JiebaTokenizer, meta_terms: Any) -> None:
-        #: ``meta_terms(fieldname) -> list[str]``: the lexicon of a ``*_m`` field.
-        self.tokenizer = tokenizer
+    def __init__(self, analyzer: Any, meta_terms: Any) -> None:
+        #: the index's word analyzer; ``meta_terms(fieldname) -> list[str]``
+        #: gives the lexicon of a ``*_m`` field.
+        self.analyzer = analyzer
         self.meta_terms = meta_terms
 
     def words(self, text: str) -> list[str]:
-        return [w for w, _, _, _ in self.tokenizer.words(text)]
+        """The jieba words of ``text`` as the index has them (query mode: no sub-words)."""
+        return [t.text for t in self.analyzer(text, mode="query")]
 
     def compile(self, node: Node) -> Compiled:
         needles: dict[str, list[str]] = {name: [] for name in TEXT_FIELDS}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pickle
 
-from index.analysis import BigramTokenizer, JiebaTokenizer
+from index.analysis import BigramTokenizer, JiebaTokenizer, word_analyzer
 from index.normalization import fold, match_text
 
 
@@ -39,11 +39,13 @@ def test_traditional_and_full_width_fold_with_original_offsets():
 
 
 def test_index_mode_adds_subwords_at_the_same_position():
-    toks = tokens(JiebaTokenizer(), "中原科技城", mode="index")
-    assert toks[0][:2] == ("中原科技城", 0)
-    subwords = {t for t, p, *_ in toks[1:] if p == 0}
-    assert {"中原", "科技"} <= subwords
-    assert [t for t, *_ in tokens(JiebaTokenizer(), "中原科技城", mode="query")] == ["中原科技城"]
+    analyzer = word_analyzer()  # JiebaTokenizer | SubwordFilter
+    text = "走进中原科技城"
+    toks = tokens(analyzer, text, mode="index")
+    assert [t for t, p, *_ in toks if p == 1][0] == "中原科技城"
+    subwords = {(t, text[s:e]) for t, p, s, e in toks if p == 1}
+    assert {("中原", "中原"), ("科技", "科技")} <= subwords
+    assert [t for t, *_ in tokens(analyzer, text, mode="query")] == ["走进", "中原科技城"]
 
 
 def test_bigrams_cover_the_normalized_text():
@@ -55,8 +57,9 @@ def test_bigrams_cover_the_normalized_text():
 
 
 def test_analyzer_pickles_without_jieba_state():
-    tok = JiebaTokenizer()
-    list(tok("郑州"))
-    clone = pickle.loads(pickle.dumps(tok))
-    assert clone == tok
-    assert len(pickle.dumps(tok)) < 500
+    analyzer = word_analyzer()
+    list(analyzer("郑州中原科技城", mode="index"))
+    clone = pickle.loads(pickle.dumps(analyzer))
+    assert clone == analyzer
+    assert len(pickle.dumps(analyzer)) < 1000
+    assert [t.text for t in clone("中原科技城", mode="index")] == [t.text for t in analyzer("中原科技城", mode="index")]
