@@ -66,15 +66,9 @@ def load_segmenter(userdict: str) -> Any:
     return segmenter
 
 
-class JiebaTokenizer(Tokenizer):
-    """jieba words with sequential positions and offsets into the original text.
-
-    The text is folded first (:func:`index.normalization.fold`, same length),
-    so jieba sees simplified, half-width, lower-case text while offsets stay
-    valid for the original.  Tokens without a letter or digit (punctuation,
-    spaces) are dropped and do not take a position; a token's text is its
-    matching form.
-    """
+class _WithUserdict:
+    """Settings shared by the jieba stages: only the user dictionary's path
+    (None: $NEWSEARCH_USERDICT or the shipped one), so pickles stay small."""
 
     def __init__(self, userdict: str | None = None) -> None:
         self.userdict = userdict
@@ -84,6 +78,18 @@ class JiebaTokenizer(Tokenizer):
 
     def __hash__(self) -> int:
         return hash((type(self).__name__, self.userdict))
+
+
+
+class JiebaTokenizer(_WithUserdict, Tokenizer):
+    """jieba words with sequential positions and offsets into the original text.
+
+    The text is folded first (:func:`index.normalization.fold`, same length),
+    so jieba sees simplified, half-width, lower-case text while offsets stay
+    valid for the original.  Tokens without a letter or digit (punctuation,
+    spaces) are dropped and do not take a position; a token's text is its
+    matching form.
+    """
 
     def segmenter(self) -> Any:
         return load_segmenter(resolve_userdict(self.userdict))
@@ -122,7 +128,7 @@ class JiebaTokenizer(Tokenizer):
             yield t
 
 
-class SubwordFilter(Filter):
+class SubwordFilter(_WithUserdict, Filter):
     """In ``mode="index"``, adds a long word's dictionary sub-words at its position.
 
     As jieba's search mode finds them: ``中原科技城`` → ``中原``, ``科技``.
@@ -130,15 +136,6 @@ class SubwordFilter(Filter):
     adjacency of whole words is kept (the sub-words share the word's
     position).  Queries are analyzed without them.
     """
-
-    def __init__(self, userdict: str | None = None) -> None:
-        self.userdict = userdict
-
-    def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and other.userdict == self.userdict
-
-    def __hash__(self) -> int:
-        return hash((type(self).__name__, self.userdict))
 
     def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
         freq = None
