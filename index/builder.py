@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import shutil
 import multiprocessing
 import os
 import queue
+import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
