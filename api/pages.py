@@ -11,7 +11,6 @@ templates may mark them ``safe``.
 from __future__ import annotations
 
 import calendar
-import datetime as dt
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -170,7 +169,7 @@ def article(article_id: str) -> tuple[str, int] | str:
         "paragraphs": [highlight(p, []) for p in art.paragraphs],
     }
     return render_template("article.html", article=art, view=shown, q=q, back_url=back,
-                           safe_url=_safe_link(art.url), keep_params=[], date=dt.date)
+                           safe_url=_safe_link(art.url), keep_params=[])
 
 
 @bp.get("/widget.js")

@@ -10,8 +10,8 @@ default highlighter).  Then runs the same fixed mix of queries, generated
 from the corpus text with a fixed seed, against both, alternating which goes
 first, and prints p50/p95/p99/mean latency (wall clock around ``search()``)
 overall and per query kind, next to a brute-force substring scan of the
-normalized text.  For the exact-substring kinds (1 and 2 characters,
-quoted phrases) it checks completeness against that brute-force scan.
+normalized text, and checks every result set against that brute-force scan
+(completeness; ours must be exact).
 
 Figures go to stdout, progress to stderr.  See bench/README.md.
 """
@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
 import random
 import sys
 import time

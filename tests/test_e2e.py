@@ -8,7 +8,6 @@ of failing tests are saved under tests/artifacts/.
 from __future__ import annotations
 
 import os
-import re
 import threading
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
