@@ -80,6 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     from index.normalization import warm_up
     from index.store import IndexStore
 
+    started = machine_line()
     status(f"reading {corpus} …")
     docs = read_corpus(corpus, args.limit)
     if not docs:
@@ -87,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     chars, nbytes = text_size(docs)
     n = len(docs)
 
-    print(f"newsearch index speed — {machine_line()}")
+    print(f"newsearch index speed — {started}")
     print(f"corpus: {corpus}" + (f" (first {args.limit})" if args.limit else ""))
     print(f"        {n:,} articles, {chars:,} chars, {nbytes / MB:.1f} MB UTF-8 (title+body)")
 

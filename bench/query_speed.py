@@ -412,6 +412,8 @@ def main(argv: list[str] | None = None) -> int:
         ap.error("--limit-docs must be 1 or more")
 
     corpus = corpus_path()
+    started = machine_line()
+    from index.store import IndexStore
     from search.engine import SearchIndex, search
 
     index_dir = args.index_dir.resolve()
@@ -531,11 +533,11 @@ def main(argv: list[str] | None = None) -> int:
     all_naive = [x for k in KINDS for x in naive_ms[k]]
     all_scan = [x for k in KINDS for x in scan_ms[k]]
     n_facets = sum(q.facets for q in queries)
-    print(f"newsearch query speed — {machine_line()}")
+    print(f"newsearch query speed — {started}")
     print(f"corpus: {corpus}" + (f" (first {args.limit_docs})" if args.limit_docs else "")
           + f": {len(docs):,} articles")
-    print(f"ours:  {index_dir} ({how}, {human_bytes(dir_size(index_dir / 'snapshots'))} on disk "
-          f"incl. kept snapshots)")
+    live = IndexStore(index_dir).current().path
+    print(f"ours:  {index_dir} ({how}, {human_bytes(dir_size(live))} on disk)")
     if naive:
         print(f"naive: {naive_dir} ({naive_how}, {human_bytes(dir_size(naive_dir))}): Whoosh + "
               f"jieba.analyse.ChineseAnalyzer, MultifieldParser(title, body), hit.highlights('body')")
