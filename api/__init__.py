@@ -46,6 +46,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from . import docs, errors, http, pages, views
 
     app = Flask(__name__)
+    # Article ids may contain "/" (as %2F); never rewrite them into a redirect.
+    app.url_map.merge_slashes = False
     app.config.from_mapping(DEFAULTS)
     app.config.from_prefixed_env("NEWSEARCH")
     if config:
