@@ -8,8 +8,15 @@ import random
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# CI replays the same generated examples every run (a red CI must mean a
+# change broke something); on a developer's machine they vary and explore.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 SEEDS = ROOT / "seeds"
 CORPUS_ENV = "NEWSEARCH_CORPUS"
 
