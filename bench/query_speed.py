@@ -140,8 +140,8 @@ class QueryGenerator:
                 k = self.rng.choice((2, 3))
                 if len(ws) >= k:
                     picked = self.rng.sample(ws, k)
-                    q = " ".join(picked)
-                    return BenchQuery(kind, q, q, self.term_needles(*picked))
+                    text = " ".join(picked)
+                    return BenchQuery(kind, text, text, self.term_needles(*picked))
             elif kind == "title":
                 ws = [w for w, _, _ in self.tok.tokenize(d.title) if len(w) >= 2 and _all_cjk(w)]
                 if ws:
@@ -374,7 +374,7 @@ class BruteForce:
             docs = self.docs
             if q.date_from or q.date_to:
                 lo, hi = q.date_from or dt.date.min, q.date_to or dt.date.max
-                hits = [i for i in hits if docs[i].date and lo <= docs[i].date <= hi]
+                hits = [i for i in hits if (day := docs[i].date) is not None and lo <= day <= hi]
             if q.source:
                 hits = [i for i in hits if docs[i].source in q.source]
         return hits
@@ -405,6 +405,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-naive", action="store_true", help="skip the naive baseline")
     ap.add_argument("--show-slowest", type=int, default=5, metavar="K",
                     help="list our K slowest queries (default 5)")
+    ap.add_argument("--show-text", action="store_true",
+                    help="show the text of queries (slowest, mismatches, errors); off by default "
+                         "so that pasted reports carry no corpus text")
     args = ap.parse_args(argv)
     if args.queries < len(KINDS):
         ap.error(f"--queries must be at least {len(KINDS)}")
@@ -463,7 +466,8 @@ def main(argv: list[str] | None = None) -> int:
                 try:
                     res = search(index, req)
                 except Exception as exc:  # a bug: reported, not timed
-                    errors.append(f"ours: {KIND_LABEL[q.kind]}: {q.q!r}: {type(exc).__name__}: {exc}")
+                    errors.append(f"ours: {KIND_LABEL[q.kind]}: {q.q if args.show_text else f'query #{n}'}: "
+                                  f"{type(exc).__name__}: {exc}")
                     continue
                 ms = (time.perf_counter() - t0) * 1000
                 ours_ms[q.kind].append(ms)
@@ -474,7 +478,8 @@ def main(argv: list[str] | None = None) -> int:
                 try:
                     total = naive.search(q)
                 except Exception as exc:
-                    errors.append(f"naive: {KIND_LABEL[q.kind]}: {q.q!r}: {type(exc).__name__}: {exc}")
+                    errors.append(f"naive: {KIND_LABEL[q.kind]}: {q.q if args.show_text else f'query #{n}'}: "
+                                  f"{type(exc).__name__}: {exc}")
                     continue
                 naive_ms[q.kind].append((time.perf_counter() - t0) * 1000)
                 naive_total[n] = total
@@ -520,7 +525,8 @@ def main(argv: list[str] | None = None) -> int:
             ok = ids == want
         c["ours_exact"] += ok
         if not ok:
-            mismatches.append(f"{q.q}: ours {ours_n}, brute force {len(want)}")
+            mismatches.append(f"{q.q if args.show_text else f'query #{k}'} ({KIND_LABEL[q.kind]}): "
+                              f"ours {ours_n}, brute force {len(want)}")
         if naive and naive_n is not None:
             c["naive_found"] += len(naive.matching_ids(q) & want)
             if want and naive_n == 0:
@@ -604,7 +610,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.show_slowest:
         print()
         print(f"our {args.show_slowest} slowest queries:")
-        timed_q = [(ms, q, t) for ms, q, t in zip(ours_q_ms, queries, ours_total) if ms is not None]
+        timed_q = [(ms, q, t or 0) for ms, q, t in zip(ours_q_ms, queries, ours_total) if ms is not None]
         for ms, q, total in sorted(timed_q, key=lambda x: -x[0])[:args.show_slowest]:
             extra = []
             if q.date_from or q.date_to:
@@ -615,7 +621,8 @@ def main(argv: list[str] | None = None) -> int:
                 extra.append(f"sort {q.sort}")
             if q.facets:
                 extra.append("facets")
-            print(f"  {ms:7.1f} ms  {KIND_LABEL[q.kind]:<22} {total:>6} hits  {q.q}  {'; '.join(extra)}")
+            text = q.q if args.show_text else f"({len(q.q)} chars)"
+            print(f"  {ms:7.1f} ms  {KIND_LABEL[q.kind]:<22} {total:>6} hits  {text}  {'; '.join(extra)}")
     print()
     print(f"finished {machine_line()}")
     return 1 if mismatches or any(e.startswith("ours") for e in errors) else 0
