@@ -47,7 +47,7 @@ class OpenSnapshot:
     _lexicons: dict[str, list[str]] = field(default_factory=dict)
     _columns: dict[str, list[Any]] = field(default_factory=dict)
     _searchers: list[Any] = field(default_factory=list)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _lock: threading.RLock = field(default_factory=threading.RLock)  # searcher() runs under it too
 
     def __post_init__(self) -> None:
         self.compiler = QueryCompiler(self.ix.schema["title"].analyzer, self.lexicon)

@@ -121,3 +121,25 @@ def test_openapi_document_is_valid_and_complete(app, client):
     assert routed <= documented
     with client.get("/api/docs") as page:
         assert page.status_code == 200 and b"cdn" not in page.data.lower()
+
+
+def test_a_fresh_thread_can_start_with_any_query(news_dir):
+    """Each thread opens its own searcher; whatever its first query needs
+    (a metadata lexicon, a column) must not wait on a lock it holds."""
+    import threading
+
+    from search.engine import SearchIndex
+
+    index = SearchIndex(news_dir, refresh_interval=0)
+    results: dict[str, int] = {}
+
+    def first_query(q: str) -> None:
+        results[q] = search(index, SearchRequest(q=q, facets=True)).total
+
+    for q in ("author:王芳", "source:晚报 地铁", "tag:交通"):
+        t = threading.Thread(target=first_query, args=(q,), daemon=True)
+        t.start()
+        t.join(timeout=60)
+        assert not t.is_alive(), f"{q!r} hung in a fresh thread"
+    index.close()
+    assert results == {"author:王芳": 2, "source:晚报 地铁": 1, "tag:交通": 2}
