@@ -3,8 +3,9 @@
 ``create_app(config=None)`` follows Flask's tutorial: defaults, then the
 environment (``NEWSEARCH_*`` variables, via ``from_prefixed_env``), then the
 ``config`` mapping (tests).  Routes live in blueprints — ``api.views.bp``
-(mounted at ``/api``), ``api.docs.bp`` and ``api.pages.bp`` — so an
-intranet's own Flask app can mount them under a prefix.
+and ``api.docs.bp`` (mounted at ``/api``), ``api.pages.bp`` at ``/``.  An
+intranet's own Flask app mounts the API under any prefix with
+``init_app(app, "/news/api")`` (settings below go in that app's config).
 
 ===================  =========================  ==========================================
 setting              environment                default / meaning
@@ -14,6 +15,8 @@ CORS_ORIGINS         NEWSEARCH_CORS_ORIGINS     none: origins allowed to call th
                                                 (list, or comma-separated string; ``*`` all)
 REFRESH_INTERVAL     NEWSEARCH_REFRESH_INTERVAL ``0.5`` s between checks for a new snapshot
 CACHE_MAX_AGE        NEWSEARCH_CACHE_MAX_AGE    ``30`` s a proxy may reuse an answer
+MAX_QUERY_CHARS      NEWSEARCH_MAX_QUERY_CHARS  ``1000``: longer ``q`` is a 400 (can only lower
+                                                the engine's own limit of 1000)
 RATE_LIMIT           NEWSEARCH_RATE_LIMIT       ``0`` (off): searches a minute per client
                                                 and worker; past it a JSON 429
 ===================  =========================  ==========================================
@@ -35,15 +38,14 @@ DEFAULTS: dict[str, Any] = {
     "CORS_ORIGINS": "",
     "REFRESH_INTERVAL": 0.5,
     "CACHE_MAX_AGE": 30,
+    "MAX_QUERY_CHARS": 1000,
     "RATE_LIMIT": 0,
 }
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
-    from index.store import StoreError
-    from search.engine import SearchIndex
-
-    from . import docs, errors, http, pages, views
+    """The whole service: the JSON API at ``/api``, its docs, the search page and the widget."""
+    from . import errors, pages
 
     app = Flask(__name__)
     # Article ids may contain "/" (as %2F); never rewrite them into a redirect.
@@ -52,6 +54,28 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_prefixed_env("NEWSEARCH")
     if config:
         app.config.from_mapping(config)
+    init_app(app, "/api")
+    errors.register(app)  # JSON for every error here, unknown routes included
+    app.register_blueprint(pages.bp)
+    return app
+
+
+def init_app(app: Flask, url_prefix: str = "/api") -> None:
+    """Mount the JSON API and its docs on ``app`` (an intranet's own app too) under ``url_prefix``.
+
+    Settings missing from ``app.config`` take their defaults; the index opens
+    into ``app.extensions["newsearch"]``.  Errors raised by the API's views are
+    JSON of the one error shape (the blueprints carry their handlers); the host
+    app's own pages and error pages are left alone.  The app's JSON becomes
+    UTF-8 (``ensure_ascii`` off) with keys in schema order.
+    """
+    from index.store import StoreError
+    from search.engine import SearchIndex
+
+    from . import docs, http, views
+
+    for key, value in DEFAULTS.items():
+        app.config.setdefault(key, value)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.json.sort_keys = False  # type: ignore[attr-defined]
     index = SearchIndex(os.fspath(app.config["INDEX_DIR"]), refresh_interval=float(app.config["REFRESH_INTERVAL"]))
@@ -60,9 +84,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         index.acquire()
     except StoreError as exc:
         app.logger.warning("no index loaded yet: %s", exc)
-    errors.register(app)
-    http.register(app)
-    app.register_blueprint(views.bp, url_prefix="/api")
-    app.register_blueprint(docs.bp, url_prefix="/api")
-    app.register_blueprint(pages.bp)
-    return app
+    prefix = "/" + url_prefix.strip("/") if url_prefix.strip("/") else ""
+    http.register(app, prefix)
+    app.register_blueprint(views.bp, url_prefix=prefix)
+    app.register_blueprint(docs.bp, url_prefix=prefix)

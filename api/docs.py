@@ -6,15 +6,22 @@ from typing import Any
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
-from flask import Blueprint, Response, current_app, send_from_directory
+from flask import Blueprint, Response, request, send_from_directory, url_for
 
-from . import schemas
+from . import errors, schemas
 
 bp = Blueprint("docs", __name__, static_folder="static", static_url_path="/docs-assets")
+errors.register(bp)
 
 _ERRORS = {str(code): {"description": text, "content": {"application/json": {"schema": schemas.ErrorSchema}}}
            for code, text in [(400, "Invalid request (details name each bad field)"),
                               (503, "No index loaded"), (500, "Internal error (with a request id)")]}
+
+
+_NOT_MODIFIED = {"304": {"description": "Not modified: If-None-Match matched the ETag (same snapshot and request)"}}
+_RATE_LIMITED = {"429": {"description": "Too many searches from this client (only when RATE_LIMIT is set); "
+                                        "see Retry-After",
+                         "content": {"application/json": {"schema": schemas.ErrorSchema}}}}
 
 
 def _ok(schema: Any, description: str = "OK") -> dict[str, Any]:
@@ -29,21 +36,21 @@ def build_spec(prefix: str = "/api") -> dict[str, Any]:
                                         "an article iff its normalized text is a substring of the field."})
     spec.path(path=f"{prefix}/search", operations={
         "get": {"summary": "Search the archive", "parameters": [{"in": "query", "schema": schemas.SearchArgsSchema}],
-                "responses": _ok(schemas.SearchResultSchema)},
+                "responses": {**_ok(schemas.SearchResultSchema), **_NOT_MODIFIED, **_RATE_LIMITED}},
         "post": {"summary": "Search the archive (JSON body)",
                  "requestBody": {"required": True, "content": {"application/json": {"schema": schemas.SearchArgsSchema}}},
-                 "responses": _ok(schemas.SearchResultSchema)},
+                 "responses": {**_ok(schemas.SearchResultSchema), **_RATE_LIMITED}},
     })
     not_found = {"404": {"description": "No such article", "content": {"application/json": {"schema": schemas.ErrorSchema}}}}
     spec.path(path=f"{prefix}/articles/{{article_id}}", operations={"get": {
         "summary": "One whole article, optionally highlighted",
         "parameters": [{"in": "path", "name": "article_id", "required": True, "schema": {"type": "string"}},
                        {"in": "query", "schema": schemas.ArticleArgsSchema}],
-        "responses": {**_ok(schemas.ArticleSchema), **not_found}}})
+        "responses": {**_ok(schemas.ArticleSchema), **not_found, **_NOT_MODIFIED}}})
     spec.path(path=f"{prefix}/health", operations={"get": {
         "summary": "Is an index loaded?", "responses": _ok(schemas.HealthSchema)}})
     spec.path(path=f"{prefix}/stats", operations={"get": {
-        "summary": "Snapshot facts and counts", "responses": _ok(schemas.StatsSchema)}})
+        "summary": "Snapshot facts and counts", "responses": {**_ok(schemas.StatsSchema), **_NOT_MODIFIED}}})
     spec.path(path=f"{prefix}/openapi.json", operations={"get": {
         "summary": "This document", "responses": {"200": {"description": "OpenAPI 3 document"}}}})
     return spec.to_dict()
@@ -51,7 +58,9 @@ def build_spec(prefix: str = "/api") -> dict[str, Any]:
 
 @bp.get("/openapi.json")
 def openapi() -> Response:
-    return current_app.json.response(build_spec())
+    # Paths as mounted: "/api" from create_app, whatever prefix init_app was given.
+    prefix = url_for("api.health")[len(request.script_root):].removesuffix("/health")
+    return errors.json_response(build_spec(prefix))
 
 
 @bp.get("/docs")

@@ -7,9 +7,9 @@ error is logged with a request id that the 500 response carries.
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, cast
 
-from flask import Flask, Response, current_app, request
+from flask import Blueprint, Flask, Response, current_app, request
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
@@ -29,12 +29,18 @@ class APIError(Exception):
         self.details = details
 
 
+def json_response(data: Any, status: int = 200) -> Response:
+    """The one way answers become JSON: ``app.json``, UTF-8 (``ensure_ascii`` off)."""
+    resp = cast(Response, current_app.json.response(data))
+    resp.status_code = status
+    return resp
+
+
 def error_response(status: int, message: str, details: Any = None, request_id: str | None = None) -> Response:
     body: dict[str, Any] = {"code": status, "message": message, "details": details}
     if request_id:
         body["request_id"] = request_id
-    resp = current_app.json.response(_schema.dump({"error": body}))
-    resp.status_code = status
+    resp = json_response(_schema.dump({"error": body}), status)
     resp.headers["Cache-Control"] = "no-store"
     return resp
 
@@ -53,7 +59,8 @@ def _flatten(messages: Any) -> dict[str, list[str]]:
     return out
 
 
-def register(app: Flask) -> None:
+def register(app: Flask | Blueprint) -> None:
+    """Install the handlers on an app (every error) or a blueprint (errors of its views)."""
     @app.errorhandler(APIError)
     def api_error(exc: APIError) -> Response:
         return error_response(exc.status, exc.message, exc.details)

@@ -50,14 +50,18 @@ def allowed_origins(value: object) -> set[str]:
     return {str(o).rstrip("/") for o in items if o}
 
 
-def register(app: Flask) -> None:
+SEARCH_ENDPOINTS = ("api.search_get", "api.search_post")
+
+
+def register(app: Flask, prefix: str = "/api") -> None:
+    """CORS for every answer under ``prefix`` (errors too), and the optional rate limit."""
     origins = allowed_origins(app.config.get("CORS_ORIGINS"))
     per_minute = int(app.config.get("RATE_LIMIT") or 0)
     limiter = RateLimiter(per_minute) if per_minute > 0 else None
 
     @app.before_request
     def rate_limit() -> Response | None:
-        if limiter is None or request.path.rstrip("/") != "/api/search" or request.method == "OPTIONS":
+        if limiter is None or request.endpoint not in SEARCH_ENDPOINTS or request.method == "OPTIONS":
             return None
         wait = limiter.allow(request.remote_addr or "-")
         if not wait:
@@ -68,7 +72,7 @@ def register(app: Flask) -> None:
 
     @app.after_request
     def cors(resp: Response) -> Response:
-        if not request.path.startswith("/api/"):
+        if not request.path.startswith(prefix + "/"):
             return resp
         resp.vary.add("Origin")
         origin = request.headers.get("Origin", "")

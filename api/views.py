@@ -1,4 +1,4 @@
-"""The JSON API blueprint (mounted at ``/api`` by :func:`api.create_app`).
+"""The JSON API blueprint (mounted at ``/api`` by :func:`api.create_app`, anywhere by :func:`api.init_app`).
 
 Views load their input through a request schema and return plain objects;
 :func:`responds` dumps them through the response schema, so no view builds
@@ -13,15 +13,19 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Response, current_app, request
-from marshmallow import Schema
+from marshmallow import Schema, ValidationError
 
+from index.store import StoreError
 from search.engine import SearchIndex, article_view, overview, search
+from search.models import SearchRequest
 
-from .errors import APIError
+from . import errors
+from .errors import APIError, json_response
 from .schemas import (LIST_ARGS, ArticleArgsSchema, ArticleSchema, HealthSchema, SearchArgsSchema,
                       SearchResultSchema, StatsSchema)
 
 bp = Blueprint("api", __name__)
+errors.register(bp)  # JSON errors from these views wherever the blueprint is mounted
 
 search_args = SearchArgsSchema()
 
@@ -41,12 +45,16 @@ def responds(schema: Schema, cache: bool = True) -> Callable[[Callable[..., Any]
     def decorate(view: Callable[..., Any]) -> Callable[..., Response]:
         @functools.wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Response:
+            # The snapshot is read before the view runs: if a switch happens in
+            # between, the answer (from the newer snapshot) carries the older
+            # tag, which the next request no longer matches.  The other way
+            # round, a stale answer could be revalidated until the next build.
+            snapshot = _live_snapshot() if cache else ""
             result = view(*args, **kwargs)
-            resp = current_app.json.response(schema.dump(result))
+            resp = json_response(schema.dump(result))
             if cache and request.method in ("GET", "POST"):
-                snapshot = search_index().acquire().snapshot.name
                 tag = hashlib.sha1(f"{snapshot}\x1f{request.full_path}\x1f{request.get_data(as_text=True)}"
-                                   .encode("utf-8")).hexdigest()[:24]
+                                   .encode()).hexdigest()[:24]
                 resp.set_etag(tag)
                 resp.headers["Cache-Control"] = f"public, max-age={current_app.config['CACHE_MAX_AGE']}"
                 if request.method == "GET":
@@ -58,6 +66,26 @@ def responds(schema: Schema, cache: bool = True) -> Callable[[Callable[..., Any]
         return wrapper
 
     return decorate
+
+
+def _live_snapshot() -> str:
+    try:
+        return search_index().acquire().snapshot.name
+    except StoreError:
+        return ""  # no index: the view answers 503 (or 400 first, for a bad request)
+
+
+def limit_query(q: str | None) -> None:
+    """A 400 on ``q`` past ``MAX_QUERY_CHARS`` (the schema allows the engine's own maximum)."""
+    limit = int(current_app.config["MAX_QUERY_CHARS"])
+    if q is not None and len(q) > limit:
+        raise ValidationError({"q": [f"Longer than maximum length {limit}."]})
+
+
+def load_search(data: Any) -> SearchRequest:
+    req: SearchRequest = search_args.load(data)
+    limit_query(req.q)
+    return req
 
 
 def _query_args() -> dict[str, Any]:
@@ -73,7 +101,7 @@ def _query_args() -> dict[str, Any]:
 @responds(SearchResultSchema())
 def search_get() -> Any:
     """Search the archive (parameters in the query string)."""
-    return search(search_index(), search_args.load(_query_args()))
+    return search(search_index(), load_search(_query_args()))
 
 
 @bp.post("/search")
@@ -83,7 +111,7 @@ def search_post() -> Any:
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise APIError(400, "the request body must be a JSON object", {"_body": ["malformed or missing JSON"]})
-    return search(search_index(), search_args.load(body))
+    return search(search_index(), load_search(body))
 
 
 @bp.get("/articles/<path:article_id>")
@@ -91,6 +119,7 @@ def search_post() -> Any:
 def get_article(article_id: str) -> Any:
     """One whole article; ``?q=`` highlights the query in it."""
     args = ArticleArgsSchema().load(request.args.to_dict())
+    limit_query(args["q"])
     view = article_view(search_index(), article_id, args["q"])
     if view is None:
         raise APIError(404, f"no article with id {article_id!r}", {"id": ["not found"]})

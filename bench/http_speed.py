@@ -1,11 +1,13 @@
 """HTTP speed: the API under gunicorn beside the same queries in-process.
 
     python bench/http_speed.py                     # workers 1 2 4, clients 1 4 16, 20 s each
-    python bench/http_speed.py --seconds 5 --workers 2 --clients 1 4   # quicker
+    python bench/http_speed.py --quick             # workers 1 4, clients 1 4 16, 5 s each, 70 queries
+    python bench/http_speed.py --seconds 5 --workers 2 --clients 1 4   # pick your own
 
 Uses the index and the query mix of ``bench/query_speed.py`` (built from the
 shared corpus into ``var/bench-index`` if absent).  First the queries run
-in-process (``search()``, one thread), then against ``gunicorn -w N`` on a
+in-process (``search()``, one thread, cycled for ``--seconds`` after a
+warm-up pass), then against ``gunicorn -w N`` on a
 loopback port with 1, 4 and 16 keep-alive clients for ``--seconds`` each.
 Prints requests/s and p50/p99 latency per setting, and the HTTP overhead at
 p50 (one client, one worker, minus in-process).  Traffic stays on 127.0.0.1
@@ -122,7 +124,10 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=20)
     ap.add_argument("--workers", type=int, nargs="+", default=[1, 2, 4])
     ap.add_argument("--clients", type=int, nargs="+", default=[1, 4, 16])
+    ap.add_argument("--quick", action="store_true", help="a reduced run: about a minute")
     args = ap.parse_args()
+    if args.quick:
+        args.queries, args.seconds, args.workers = 70, 5.0, [1, 4]
     corpus = corpus_path()
     docs = read_corpus(corpus)
     index_dir = Path(args.index_dir)
@@ -134,15 +139,19 @@ def main() -> None:
     from search.engine import SearchIndex, search
 
     index = SearchIndex(index_dir)
-    for q in queries[:20]:  # warm caches as a running worker would be
+    for q in queries:  # warm caches as a running worker would be
         search(index, _request(q))
+    # The same mix, cycled for the same time as one HTTP client, so both sides
+    # are measured warm (the HTTP clients repeat the mix many times).
     inproc: list[float] = []
     t_start = time.perf_counter()
-    for q in queries:
+    stop_at = time.monotonic() + args.seconds
+    while time.monotonic() < stop_at:
+        q = queries[len(inproc) % len(queries)]
         t0 = time.perf_counter()
         search(index, _request(q))
         inproc.append((time.perf_counter() - t0) * 1000)
-    inproc_rate = len(queries) / (time.perf_counter() - t_start)
+    inproc_rate = len(inproc) / (time.perf_counter() - t_start)
     index.close()
     print(machine_line())
     print(f"{len(queries)} queries of the query_speed mix, index of {len(docs)} articles")
@@ -152,7 +161,7 @@ def main() -> None:
     for workers in args.workers:
         proc, port = serve(index_dir, workers)
         try:
-            load(port, paths[:20], 1, 2.0)  # warm every worker
+            load(port, paths, workers, max(2.0, len(paths) / 40))  # warm every worker with the mix
             for clients in args.clients:
                 n, lat, errors = load(port, paths, clients, args.seconds)
                 p50 = percentile(lat, 50)

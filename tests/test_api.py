@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from api import create_app
 from search.engine import search
 from search.models import SearchRequest
