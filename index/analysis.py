@@ -23,7 +23,7 @@ from typing import Any
 
 from whoosh.analysis import CompositeAnalyzer, Filter, Token, Tokenizer
 
-from .normalization import fold, match_text, match_text_with_offsets
+from .normalization import fold, match_table, match_text, match_text_with_offsets
 
 #: Environment variable naming a user dictionary to use instead of the default.
 USERDICT_ENV = "NEWSEARCH_USERDICT"
@@ -96,10 +96,17 @@ class JiebaTokenizer(_WithUserdict, Tokenizer):
 
     def words(self, text: str) -> Iterator[tuple[str, int, int]]:
         """(term, start, end) for the words of ``text``."""
-        for word, start, end in self.segmenter().tokenize(fold(text)):
-            term = match_text(word)
+        folded = fold(text)
+        # Folded text without astral characters or combining marks maps
+        # character by character: each word's matching form is a translate.
+        simple = match_table(folded)
+        start = 0
+        for word in self.segmenter().cut(folded):
+            end = start + len(word)
+            term = word.translate(simple) if simple is not None else match_text(word)
             if term:
                 yield term, start, end
+            start = end
 
     def __call__(self, value: str, positions: bool = False, chars: bool = False,
                  keeporiginal: bool = False, removestops: bool = True,
@@ -146,20 +153,61 @@ class SubwordFilter(_WithUserdict, Filter):
             if t.mode != "index" or n <= 2:
                 continue
             if freq is None:
-                freq = load_segmenter(resolve_userdict(self.userdict)).FREQ
+                freq = self.frequencies()
             chars = t.chars and t.endchar - t.startchar == n  # offsets map 1:1 into the word
             start = t.startchar if chars else 0
-            for size in (2, 3):
-                if n <= size:
-                    break
-                for i in range(n - size + 1):
-                    piece = word[i:i + size]
-                    if freq.get(piece):
-                        t.text = piece
-                        if chars:
-                            t.startchar, t.endchar = start + i, start + i + size
-                        yield t
+            for i, piece in subwords(word, freq):
+                t.text = piece
+                if chars:
+                    t.startchar, t.endchar = start + i, start + i + len(piece)
+                yield t
             t.text = word
+
+    def frequencies(self) -> dict[str, int]:
+        freq: dict[str, int] = load_segmenter(resolve_userdict(self.userdict)).FREQ
+        return freq
+
+
+def subwords(word: str, freq: dict[str, int]) -> Iterator[tuple[int, str]]:
+    """(offset, piece) for the 2- and 3-character dictionary words inside
+    ``word`` (longer than 2), as jieba's search mode finds them."""
+    n = len(word)
+    for size in (2, 3):
+        if n <= size:
+            break
+        for i in range(n - size + 1):
+            piece = word[i:i + size]
+            if freq.get(piece):
+                yield i, piece
+
+
+def word_positions(analyzer: Any, text: str) -> dict[str, list[int]]:
+    """``term → positions`` of what ``analyzer`` yields for ``text`` in index
+    mode, without Token objects when it is :func:`word_analyzer`'s pipeline
+    (a build's hot path); any other analyzer is run as it is."""
+    poses: dict[str, list[int]] = {}
+    items = getattr(analyzer, "items", None)
+    if (isinstance(items, list) and len(items) == 2 and isinstance(items[0], JiebaTokenizer)
+            and type(items[1]) is SubwordFilter):
+        freq = items[1].frequencies()
+        get = poses.get
+        for pos, (term, _, _) in enumerate(items[0].words(text)):
+            lst = get(term)
+            if lst is None:
+                poses[term] = [pos]
+            else:
+                lst.append(pos)
+            if len(term) > 2:
+                for _, piece in subwords(term, freq):
+                    lst = get(piece)
+                    if lst is None:
+                        poses[piece] = [pos]
+                    else:
+                        lst.append(pos)
+        return poses
+    for t in analyzer(text, positions=True, mode="index"):
+        poses.setdefault(t.text, []).append(t.pos)
+    return poses
 
 
 class BigramTokenizer(Tokenizer):

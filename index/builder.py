@@ -27,6 +27,7 @@ from .articles import Article, Problem
 from .codec import NewsCodec
 from .faults import failpoint
 from .normalization import warm_up
+from .postings import InvertingWriter
 from .schema import build_schema, to_document
 from .sources import read_sources
 from .store import DEFAULT_KEEP, IndexStore, NoIndexError, StoreError, new_snapshot_name
@@ -34,20 +35,22 @@ from .store import DEFAULT_KEEP, IndexStore, NoIndexError, StoreError, new_snaps
 ProgressFn = Callable[[int], None]
 
 def _default_pool_mb() -> int:
-    """Memory (MB, Whoosh's estimate, close to the real RSS) for each build
-    worker's posting pool before it spills sorted runs to disk.  Spilling and
-    merging runs was over a third of a full build's CPU; with 4 GB a worker
-    holds the whole corpus (measured: 3.9 GB peak RSS, build 160 s instead of
-    215 s).  Capped at a sixth of the machine's memory per worker."""
+    """Memory (MB) for each build worker's in-memory postings before it
+    closes its segment and starts another: min(2 GB, RAM/8).  A full-corpus
+    build (18,697 articles, two workers) needs about 1.3 GB per worker and
+    so writes one segment each; an archive too big for the budget gets more
+    segments per worker instead of failing or swapping."""
     try:
         total_mb = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") // (1 << 20)
     except (OSError, ValueError, AttributeError):
         total_mb = 8192
-    return int(max(256, min(4096, total_mb // 6)))
+    return int(max(64, min(2048, total_mb // 8)))
 
 
-#: Posting pool size per build worker; ``NEWSEARCH_POOL_MB`` overrides it.
+#: Posting memory per build worker; ``NEWSEARCH_POOL_MB`` overrides it.
 POOL_MB = int(os.environ.get("NEWSEARCH_POOL_MB") or _default_pool_mb())
+#: Measured cost of one held posting (RSS growth / postings, full corpus).
+BYTES_PER_POSTING = 80
 BATCH_SIZE = 64
 
 
@@ -110,26 +113,52 @@ def _with_abs_origin(articles: Iterable[Article]) -> Iterator[Article]:
         yield art
 
 
-def _segment_writer(tmp_dir: str, indexname: str) -> Any:
-    """A writer of one new segment of the index ``indexname`` at ``tmp_dir``.
+class _SegmentSeries:
+    """Documents written into segments of the index ``indexname`` at ``tmp_dir``.
+
+    Each segment is inverted in memory (:class:`index.postings.InvertingWriter`);
+    :meth:`check`, called between batches, closes the current segment once it
+    holds ``pool_mb`` of postings, and the next document starts a new one.
 
     Parallel workers each write under their own index name: Whoosh names a
     writer's scratch directories after the index, and the first writer to
     finish would delete a shared one.  The segments keep their file names
     when the final TOC gathers them under the main index name.
     """
-    from whoosh.filedb.filestore import FileStorage
-    from whoosh.writing import SegmentWriter
 
-    ix = FileStorage(tmp_dir).open_index(indexname)
-    return SegmentWriter(ix, _lk=False, codec=_codec(), compound=False, limitmb=POOL_MB)
+    def __init__(self, tmp_dir: str, indexname: str, pool_mb: int) -> None:
+        self.tmp_dir = tmp_dir
+        self.indexname = indexname
+        self.max_postings = max(1, pool_mb * (1 << 20) // BYTES_PER_POSTING)
+        self.writer: InvertingWriter | None = None
+        self.segments: list[Any] = []
 
+    def add(self, doc: dict[str, Any]) -> None:
+        if self.writer is None:
+            from whoosh.filedb.filestore import FileStorage
 
-def _finish_segment(writer: Any) -> Any:
-    if writer.docnum == 0:
-        writer.cancel()
-        return None
-    return writer._finalize_segment()
+            ix = FileStorage(self.tmp_dir).open_index(self.indexname)
+            self.writer = InvertingWriter(ix, _lk=False, codec=_codec(), compound=False)
+        self.writer.add_document(**doc)
+
+    def check(self) -> None:
+        if self.writer is not None and self.writer.postings_count() >= self.max_postings:
+            self._close()
+
+    def _close(self) -> None:
+        writer, self.writer = self.writer, None
+        if writer is None:
+            return
+        if writer.docnum == 0:
+            writer.cancel()
+        else:
+            self.segments.append(writer._finalize_segment())
+
+    def finish(self) -> list[Any]:
+        """Close the last segment; every segment written, in order."""
+        failpoint("worker:segment")
+        self._close()
+        return self.segments
 
 
 def _die_with_parent(parent: int) -> None:
@@ -151,7 +180,7 @@ def _worker(tmp_dir: str, indexname: str, jobs: Any, results: Any, parent: int, 
     """Index batches from ``jobs`` into one segment; report it on ``results``."""
     _die_with_parent(parent)
     try:
-        writer = _segment_writer(tmp_dir, indexname)
+        series = _SegmentSeries(tmp_dir, indexname, POOL_MB)
         while True:
             try:
                 batch = jobs.get(timeout=1.0)
@@ -162,9 +191,9 @@ def _worker(tmp_dir: str, indexname: str, jobs: Any, results: Any, parent: int, 
             if batch is None:
                 break
             for art in batch:
-                writer.add_document(**to_document(art, stamp))
-        failpoint("worker:segment")
-        results.put(("ok", _finish_segment(writer)))
+                series.add(to_document(art, stamp))
+            series.check()
+        results.put(("ok", series.finish()))
     except BaseException as exc:  # reported to the parent, which fails the build
         results.put(("error", f"{type(exc).__name__}: {exc}"))
 
@@ -182,6 +211,7 @@ class _Workers:
         for p in self.procs:
             p.start()
         self.segments: list[Any] = []
+        self.reported = 0
 
     def _check(self) -> None:
         try:
@@ -189,7 +219,8 @@ class _Workers:
                 status, payload = self.results.get_nowait()
                 if status == "error":
                     raise BuildError(f"indexing worker failed: {payload}")
-                self.segments.append(payload)
+                self.segments.extend(payload)
+                self.reported += 1
         except queue.Empty:
             pass
         dead = [p for p in self.procs if p.exitcode not in (None, 0)]
@@ -208,7 +239,7 @@ class _Workers:
         for _ in self.procs:
             self.put(None)
         deadline_check = time.monotonic()
-        while len(self.segments) < len(self.procs):
+        while self.reported < len(self.procs):
             try:
                 status, payload = self.results.get(timeout=1.0)
             except queue.Empty:
@@ -217,10 +248,11 @@ class _Workers:
                 continue
             if status == "error":
                 raise BuildError(f"indexing worker failed: {payload}")
-            self.segments.append(payload)
+            self.segments.extend(payload)
+            self.reported += 1
         for p in self.procs:
             p.join()
-        return [s for s in self.segments if s is not None]
+        return self.segments
 
     def kill(self) -> None:
         for p in self.procs:
@@ -277,13 +309,14 @@ def _build_into(tmp: Path, name: str, sources: Sequence[str], procs: int, userdi
     report = BuildReport(snapshot=name, kind="build", problems=problems)
     articles = _with_abs_origin(read_sources(sources, problems))
     if procs == 1:
-        writer = _segment_writer(str(tmp), windex._DEF_INDEX_NAME)
-        for art in articles:
-            writer.add_document(**to_document(art, stamp))
+        series = _SegmentSeries(str(tmp), windex._DEF_INDEX_NAME, POOL_MB)
+        for k, art in enumerate(articles, 1):
+            series.add(to_document(art, stamp))
             _count(report, art, on_progress)
             failpoint("build:ingest")
-        failpoint("worker:segment")
-        segments = [s for s in [_finish_segment(writer)] if s is not None]
+            if k % BATCH_SIZE == 0:
+                series.check()
+        segments = series.finish()
     else:
         names = [f"W{k}" for k in range(procs)]
         for worker_name in names:

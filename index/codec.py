@@ -9,6 +9,10 @@
 * The per-document reader remembers that a field has no length column.
   Stock W3 asks the file system (``os.stat``) once per posting for every
   unscored field while writing, which dominated build time.
+* The term dictionary (W3's ordered hash file) hashes keys with CRC-32, a
+  type the file format has always offered (the reader takes it from the
+  file's header), instead of MD5, and takes a field's terms in one call
+  (:meth:`_TermsWriter.add_many`).
 
 The codec object is pickled into each segment, so this import path is part
 of the on-disk format (see :data:`index.schema.SCHEMA_VERSION`).
@@ -16,9 +20,20 @@ of the on-disk format (see :data:`index.schema.SCHEMA_VERSION`).
 
 from __future__ import annotations
 
+import struct
+from array import array
+from collections.abc import Sequence
 from typing import Any
+from zlib import crc32
 
-from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3PerDocReader, W3PostingsWriter
+from whoosh.codec.whoosh3 import (
+    W3Codec,
+    W3FieldWriter,
+    W3PerDocReader,
+    W3PostingsWriter,
+)
+from whoosh.filedb.filetables import OrderedHashWriter, crc_hash
+from whoosh.util.numlists import GrowableArray
 
 _MISSING = object()
 
@@ -67,7 +82,95 @@ class _PostingsWriter(W3PostingsWriter):
         return super().finish_postings()
 
 
+_CRC32_HASH = 1  # whoosh.filedb.filetables._hash_functions[1]
+_LENGTHS = struct.Struct("!ii")
+
+
+class _TermsWriter(OrderedHashWriter):
+    """W3's ordered hash file of terms, CRC-32 hashed, written in bulk."""
+
+    def __init__(self, dbfile: Any) -> None:
+        # HashWriter's header, with the CRC-32 type byte.
+        self.dbfile = dbfile
+        self.hashtype = _CRC32_HASH
+        self.hashfn = crc_hash
+        self.extras: dict[str, Any] = {}
+        self.startoffset = dbfile.tell()
+        dbfile.write(b"HSH3")
+        dbfile.write_byte(_CRC32_HASH)
+        dbfile.write_int(0)
+        dbfile.write_int(0)
+        self.buckets: list[list[tuple[int, int]]] = [[] for _ in range(256)]
+        self.directory: list[tuple[int, int]] = []
+        self.index = GrowableArray("H")
+        self.lastkey = b""
+        self._positions: list[int] = []
+
+    def add(self, key: bytes, value: bytes) -> None:
+        self.add_many([key], [value])
+
+    def add_many(self, keys: Sequence[bytes], values: Sequence[bytes]) -> None:
+        """Add ``keys`` (strictly increasing, after every key added before)."""
+        if not keys:
+            return
+        if keys[0] <= self.lastkey:
+            raise ValueError(f"Keys must increase: {self.lastkey!r}..{keys[0]!r}")
+        dbfile = self.dbfile
+        pos = dbfile.tell()
+        positions = self._positions
+        buckets = self.buckets
+        pack = _LENGTHS.pack
+        parts: list[bytes] = []
+        for key, value in zip(keys, values):
+            h = crc32(key)
+            positions.append(pos)
+            buckets[h & 255].append((h, pos))
+            parts.append(pack(len(key), len(value)))
+            parts.append(key)
+            parts.append(value)
+            pos += 8 + len(key) + len(value)
+        dbfile.write(b"".join(parts))
+        self.lastkey = keys[-1]
+
+    def _write_hashes(self) -> None:
+        # HashWriter._write_hashes, packing each table in one call.
+        dbfile = self.dbfile
+        for entries in self.buckets:
+            numslots = 2 * len(entries)
+            self.directory.append((dbfile.tell(), numslots))
+            table = [0] * (2 * numslots)
+            for h, position in entries:
+                slot = (h >> 8) % numslots
+                while table[2 * slot + 1]:  # positions are never 0 (header)
+                    slot = (slot + 1) % numslots
+                table[2 * slot] = h
+                table[2 * slot + 1] = position
+            if numslots:
+                dbfile.write(struct.pack("!" + "Iq" * numslots, *table))
+
+    def _write_extras(self) -> None:
+        positions = self._positions
+        index = GrowableArray("H")
+        if positions:
+            top = positions[-1]
+            typecode = "H" if top < 2 ** 16 else "i" if top < 2 ** 31 else "I" if top < 2 ** 32 else "q"
+            index.array = array(typecode, positions)
+        self.index = index
+        super()._write_extras()
+
+
 class _FieldWriter(W3FieldWriter):
+    _tindex: Any  # set by W3FieldWriter; declared for the type checker
+
+    def __init__(self, codec: Any, storage: Any, segment: Any) -> None:
+        super().__init__(codec, storage, segment)
+        dbfile = self._tindex.dbfile  # W3 has written an MD5 hash file's header: start again
+        dbfile.seek(0)
+        dbfile.truncate()
+        self._tindex = _TermsWriter(dbfile)
+        self._fieldmap: dict[str, int] = {}
+        self._tindex.extras["fieldmap"] = self._fieldmap
+
     def add_postings(self, schema: Any, lengths: Any, items: Any) -> None:
         """``FieldWriter.add_postings`` with the per-posting work cut down.
 

@@ -102,6 +102,13 @@ def _has_slow_chars(text: str) -> bool:
     return (bool(text) and max(text) > "\uffff") or _tables()[2].search(text) is not None
 
 
+def match_table(text: str) -> dict[int, str] | None:
+    """The ``str.translate`` table that gives the matching form of ``text``
+    and of each of its substrings, or None when ``text`` needs the slower
+    per-cluster path (astral characters, combining marks)."""
+    return None if _has_slow_chars(text) else _tables()[1]
+
+
 def match_text(text: str) -> str:
     """The matching form of ``text``: what substring matching compares."""
     if not _has_slow_chars(text):

@@ -27,14 +27,22 @@ import json
 import os
 from typing import Any
 
-from whoosh import columns, fields, formats
+from whoosh import columns, fields
 
-
-from .analysis import USERDICT_ENV, bigram_analyzer, bigrams, char_analyzer, word_analyzer
+from .analysis import (
+    USERDICT_ENV,
+    bigram_analyzer,
+    bigrams,
+    char_analyzer,
+    word_analyzer,
+    word_positions,
+)
 from .articles import Article
 from .normalization import match_text
+from .postings import PackedPositions
 
-SCHEMA_VERSION = 2
+#: 3: positions packed as uint32 (:class:`index.postings.PackedPositions`).
+SCHEMA_VERSION = 3
 
 TEXT_FIELDS = ("title", "subtitle", "body")
 META_FIELDS = ("author", "source", "category", "tags")
@@ -60,7 +68,7 @@ class _TextsField(fields.FieldType):
 
     def __init__(self, analyzer: Any) -> None:
         self.analyzer = analyzer
-        self.format = formats.Positions(field_boost=1.0)
+        self.format = PackedPositions(field_boost=1.0)
         self.scorable = False
         self.stored = False
         self.unique = False
@@ -70,7 +78,8 @@ class _TextsField(fields.FieldType):
     def collect(self, name: str, norm: str, poses: dict[str, list[int]]) -> None:
         raise NotImplementedError
 
-    def index(self, value: Any, **kwargs: Any) -> Any:
+    def positions(self, value: Any) -> dict[str, list[int]]:
+        """``term → positions`` of one document (what a build inverts)."""
         if isinstance(value, str):
             value = (value,)
         poses: dict[str, list[int]] = {}
@@ -79,8 +88,11 @@ class _TextsField(fields.FieldType):
             if name != "body":
                 norm = norm[:MAX_FIELD_CHARS]
             self.collect(name, norm, poses)
+        return poses
+
+    def index(self, value: Any, **kwargs: Any) -> Any:
         encode = self.format.encode
-        return [(t.encode("utf-8"), len(p), float(len(p)), encode(p)) for t, p in poses.items()]
+        return [(t.encode("utf-8"), len(p), float(len(p)), encode(p)) for t, p in self.positions(value).items()]
 
 
 class BigramField(_TextsField):
@@ -123,6 +135,21 @@ class CharField(_TextsField):
                 lst.append(base)
 
 
+class WordField(fields.TEXT):
+    """jieba words with positions (BM25F, adjacency), stored for display.
+
+    ``positions`` gives a build the analyzer's index-mode output as
+    ``term → positions`` directly (see :func:`index.analysis.word_positions`).
+    """
+
+    def __init__(self, analyzer: Any, field_boost: float) -> None:
+        super().__init__(analyzer=analyzer, phrase=True, stored=True, field_boost=field_boost)
+        self.format = PackedPositions(field_boost=field_boost)
+
+    def positions(self, value: str) -> dict[str, list[int]]:
+        return word_positions(self.analyzer, value)
+
+
 def build_schema(userdict: str | None = None) -> fields.Schema:
     """The schema of a new index.  A user dictionary given here or by
     ``NEWSEARCH_USERDICT`` is recorded in the analyzer (so updates segment
@@ -140,8 +167,7 @@ def build_schema(userdict: str | None = None) -> fields.Schema:
     }
     boosts = {"title": 3.0, "subtitle": 1.5, "body": 1.0}
     for name in TEXT_FIELDS:
-        spec[name] = fields.TEXT(analyzer=words, phrase=True, stored=True,
-                                 field_boost=boosts[name])
+        spec[name] = WordField(words, boosts[name])
     spec["text_ng"] = BigramField()
     spec["text_c1"] = CharField()
     for name in ("author", "source", "category"):
