@@ -108,6 +108,9 @@ def main(argv: list[str] | None = None) -> int:
         report = build([str(source)], store, procs=procs)
         build_s = time.perf_counter() - t0
         build_cpu = cpu_seconds() - c0
+        # ru_maxrss is in KiB on Linux; children = the largest build worker.
+        worker_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        self_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         if report.indexed != n:
             print(f"WARNING: the build indexed {report.indexed} articles, the corpus has {n} "
                   f"({report.skipped} skipped: {[str(p) for p in report.problems[:3]]})")
@@ -151,6 +154,8 @@ def main(argv: list[str] | None = None) -> int:
               f"= {naive_row[4] / naive_row[2]:.2f}× their UTF-8 text")
     print(f"  CPU time: build {build_cpu:.1f} s (parent + workers; {build_cpu / build_s:.2f} cores busy "
           f"on average), jieba cut {cut_cpu:.1f} s")
+    print(f"  peak memory: largest build worker {worker_rss:,.0f} MB, this process {self_rss:,.0f} MB "
+          f"(incl. the corpus read for the jieba timing)")
     ours = chars / build_s
     ratio = ours / (chars / cut_s)
     verdict = "OK" if ratio >= TARGET_RATIO else "BELOW TARGET"

@@ -38,7 +38,7 @@ ProgressFn = Callable[[int], None]
 def _default_pool_mb() -> int:
     """Memory (MB) for each build worker's in-memory postings before it
     closes its segment and starts another: min(2 GB, RAM/8).  A full-corpus
-    build (18,697 articles, two workers) needs about 1.3 GB per worker and
+    build (18,697 articles, two workers) needs about 1.5 GB per worker and
     so writes one segment each; an archive too big for the budget gets more
     segments per worker instead of failing or swapping."""
     try:
