@@ -258,8 +258,15 @@ class IndexStore:
         return Snapshot(name, final)
 
     def switch(self, name: str) -> None:
+        """Make snapshot ``name`` live; one of another schema version is
+        refused (the servers could not read it)."""
         if not (self.snapshots_dir / name / META_FILE).exists():
             raise NoIndexError(f"no complete snapshot named {name!r} in {self.snapshots_dir}")
+        version = Snapshot(name, self.snapshots_dir / name).meta().get("schema_version")
+        if version != SCHEMA_VERSION:
+            raise SchemaMismatchError(
+                f"snapshot {name} has schema version {version}, this program reads version "
+                f"{SCHEMA_VERSION}: it cannot be made live")
         _write_atomic(self.current_file, name + "\n")
 
     def prune(self, keep: int) -> list[str]:
@@ -276,10 +283,19 @@ class IndexStore:
         return [s.name for s in doomed]
 
     def previous(self) -> Snapshot | None:
-        """The newest complete snapshot older than the live one."""
+        """The newest complete snapshot older than the live one that this
+        program can read (snapshots of an earlier schema version are skipped)."""
         current = self.current_name()
-        older = [s for s in self.snapshots() if current is None or s.name < current]
+        older = [s for s in self.snapshots() if (current is None or s.name < current)
+                 and _schema_version(s) == SCHEMA_VERSION]
         return older[-1] if older else None
+
+
+def _schema_version(snap: Snapshot) -> Any:
+    try:
+        return snap.meta().get("schema_version")
+    except CorruptSnapshotError:
+        return None
 
 
 def _sha256(path: Path) -> str:

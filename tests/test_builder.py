@@ -181,3 +181,22 @@ def test_cli_exit_codes(tmp_path):
     assert result.returncode == 0
     result = newsearch("search", "有标题", "--json", "--index-dir", ix_dir)
     assert json.loads(result.stdout)["total"] == 0
+
+
+def test_rollback_never_makes_an_older_schema_live(tmp_path):
+    """After an upgrade the kept snapshots of the old format cannot be served:
+    ``rollback`` skips them, and naming one is refused with status 4."""
+    ix_dir = str(tmp_path / "ix")
+    for _ in range(3):
+        assert newsearch("build", str(SEEDS), "--index-dir", ix_dir, "--quiet").returncode == 0
+    store = IndexStore(ix_dir)
+    oldest, middle, live = store.snapshots()
+    meta_file = middle.path / "meta.json"
+    meta = json.loads(meta_file.read_text(encoding="utf-8"))
+    meta_file.write_text(json.dumps(dict(meta, schema_version=meta["schema_version"] - 1)), encoding="utf-8")
+    result = newsearch("rollback", middle.name, "--index-dir", ix_dir)
+    assert result.returncode == 4 and "schema version" in result.stderr
+    assert store.current_name() == live.name
+    result = newsearch("rollback", "--index-dir", ix_dir)
+    assert result.returncode == 0 and oldest.name in result.stdout
+    assert store.current_name() == oldest.name
