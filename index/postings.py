@@ -89,8 +89,12 @@ class _Single(dict[int, bytes]):
     """``pos → pack_positions([pos])``, made once per position: most
     postings of a document hold one position."""
 
+    LIMIT = 1 << 17  # ~10 MB; positions past it (a huge article) are packed each time
+
     def __missing__(self, pos: int) -> bytes:
-        value = self[pos] = pack_positions((pos,))
+        value = pack_positions((pos,))
+        if len(self) < self.LIMIT:
+            self[pos] = value
         return value
 
 

@@ -194,3 +194,11 @@ def test_word_positions_are_the_analyzers_tokens(text):
     for t in analyzer(text, positions=True, mode="index"):
         expected.setdefault(t.text, []).append(t.pos)
     assert word_positions(analyzer, text) == expected
+
+
+def test_single_position_cache_stays_bounded():
+    from index.postings import _single
+
+    for pos in range(1 << 21, (1 << 21) + _single.LIMIT + 5000):
+        assert _single[pos] == pack_positions([pos])
+    assert len(_single) <= _single.LIMIT
