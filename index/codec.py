@@ -21,7 +21,6 @@ of the on-disk format (see :data:`index.schema.SCHEMA_VERSION`).
 from __future__ import annotations
 
 import struct
-from array import array
 from collections.abc import Sequence
 from typing import Any
 from zlib import crc32
@@ -32,7 +31,7 @@ from whoosh.codec.whoosh3 import (
     W3PerDocReader,
     W3PostingsWriter,
 )
-from whoosh.filedb.filetables import OrderedHashWriter, crc_hash
+from whoosh.filedb.filetables import HashWriter, OrderedHashWriter
 from whoosh.util.numlists import GrowableArray
 
 _MISSING = object()
@@ -90,18 +89,8 @@ class _TermsWriter(OrderedHashWriter):
     """W3's ordered hash file of terms, CRC-32 hashed, written in bulk."""
 
     def __init__(self, dbfile: Any) -> None:
-        # HashWriter's header, with the CRC-32 type byte.
-        self.dbfile = dbfile
-        self.hashtype = _CRC32_HASH
-        self.hashfn = crc_hash
-        self.extras: dict[str, Any] = {}
-        self.startoffset = dbfile.tell()
-        dbfile.write(b"HSH3")
-        dbfile.write_byte(_CRC32_HASH)
-        dbfile.write_int(0)
-        dbfile.write_int(0)
-        self.buckets: list[list[tuple[int, int]]] = [[] for _ in range(256)]
-        self.directory: list[tuple[int, int]] = []
+        # OrderedHashWriter.__init__, with the hash type given to HashWriter.
+        HashWriter.__init__(self, dbfile, hashtype=_CRC32_HASH)
         self.index = GrowableArray("H")
         self.lastkey = b""
         self._positions: list[int] = []
@@ -152,9 +141,8 @@ class _TermsWriter(OrderedHashWriter):
         positions = self._positions
         index = GrowableArray("H")
         if positions:
-            top = positions[-1]
-            typecode = "H" if top < 2 ** 16 else "i" if top < 2 ** 31 else "I" if top < 2 ** 32 else "q"
-            index.array = array(typecode, positions)
+            index._retype(positions[-1])  # the smallest type for the last (largest) offset
+            index.array.extend(positions)
         self.index = index
         super()._write_extras()
 

@@ -37,7 +37,7 @@ if array("I").itemsize != 4:  # pragma: no cover - every platform CPython suppor
     raise ImportError("index.postings needs a 4-byte array('I')")
 _SWAP = sys.byteorder != "little"
 _TERMINFO = W3TermInfo._struct
-_NO_LENGTH = 0
+_NO_LENGTH = 0  # length_to_byte(None) and length_to_byte(0): fields without lengths
 
 
 def pack_positions(poslist: Iterable[int]) -> bytes:
@@ -283,11 +283,15 @@ def write_field(fieldwriter: Any, name: str, field: Any, inv: _Inverted) -> None
     fieldwriter.finish_field()
 
 
+def _length_bytes(lens: list[int] | None) -> tuple[int, int]:
+    """Shortest and longest field length of the postings, as W3 stores them."""
+    if not lens:
+        return _NO_LENGTH, _NO_LENGTH
+    return length_to_byte(min(lens)), length_to_byte(max(lens))
+
+
 def _terminfo_bytes(inlined: bool, ids: list[int], weights: list[float], lens: list[int] | None) -> bytes:
-    if lens:
-        minlength, maxlength = length_to_byte(min(lens)), length_to_byte(max(lens))
-    else:
-        minlength = maxlength = _NO_LENGTH
+    minlength, maxlength = _length_bytes(lens)
     return _TERMINFO.pack(inlined, sum(weights), len(ids), minlength, maxlength,
                           max(weights), ids[0], ids[-1])
 
@@ -312,10 +316,7 @@ def _write_block(postfile: Any, ids: list[int], weights: list[float], values: li
     databytes = dumps((tuple(deltas), mini_weights, mini_values), PICKLE_PROTOCOL)
     if compression:
         databytes = zlib.compress(databytes, compression)
-    if lens:
-        minlength, maxlength = length_to_byte(min(lens)), length_to_byte(max(lens))
-    else:
-        minlength, maxlength = length_to_byte(None), length_to_byte(0)
+    minlength, maxlength = _length_bytes(lens)
     infobytes = dumps((len(ids), ids[-1], max(max(weights), 0), compression, minlength, maxlength), PICKLE_PROTOCOL)
     size = len(infobytes) + len(databytes)
     postfile.write_int(-size if last else size)

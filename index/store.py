@@ -138,11 +138,7 @@ class IndexStore:
 
         snap = snapshot or self.current()
         meta = snap.meta()
-        version = meta.get("schema_version")
-        if version != SCHEMA_VERSION:
-            raise SchemaMismatchError(
-                f"snapshot {snap.name} has schema version {version}, this program reads "
-                f"version {SCHEMA_VERSION}: rebuild the index with 'newsearch build'")
+        _require_schema(snap.name, meta, "rebuild the index with 'newsearch build'")
         damage = verify_files(snap, meta, deep=False)
         if damage:
             raise CorruptSnapshotError(f"snapshot {snap.name} is damaged: {damage[0]}"
@@ -262,11 +258,7 @@ class IndexStore:
         refused (the servers could not read it)."""
         if not (self.snapshots_dir / name / META_FILE).exists():
             raise NoIndexError(f"no complete snapshot named {name!r} in {self.snapshots_dir}")
-        version = Snapshot(name, self.snapshots_dir / name).meta().get("schema_version")
-        if version != SCHEMA_VERSION:
-            raise SchemaMismatchError(
-                f"snapshot {name} has schema version {version}, this program reads version "
-                f"{SCHEMA_VERSION}: it cannot be made live")
+        _require_schema(name, Snapshot(name, self.snapshots_dir / name).meta(), "it cannot be made live")
         _write_atomic(self.current_file, name + "\n")
 
     def prune(self, keep: int) -> list[str]:
@@ -289,6 +281,13 @@ class IndexStore:
         older = [s for s in self.snapshots() if (current is None or s.name < current)
                  and _schema_version(s) == SCHEMA_VERSION]
         return older[-1] if older else None
+
+
+def _require_schema(name: str, meta: dict[str, Any], remedy: str) -> None:
+    version = meta.get("schema_version")
+    if version != SCHEMA_VERSION:
+        raise SchemaMismatchError(f"snapshot {name} has schema version {version}, this program reads "
+                                  f"version {SCHEMA_VERSION}: {remedy}")
 
 
 def _schema_version(snap: Snapshot) -> Any:
