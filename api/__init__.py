@@ -16,7 +16,8 @@ CORS_ORIGINS         NEWSEARCH_CORS_ORIGINS     none: origins allowed to call th
 REFRESH_INTERVAL     NEWSEARCH_REFRESH_INTERVAL ``0.5`` s between checks for a new snapshot
 CACHE_MAX_AGE        NEWSEARCH_CACHE_MAX_AGE    ``30`` s a proxy may reuse an answer
 MAX_QUERY_CHARS      NEWSEARCH_MAX_QUERY_CHARS  ``1000``: longer ``q`` is a 400 (can only lower
-                                                the engine's own limit of 1000)
+                                                the engine's own limit,
+                                                ``search.models.MAX_QUERY_CHARS``)
 RATE_LIMIT           NEWSEARCH_RATE_LIMIT       ``0`` (off): searches a minute per client
                                                 and worker; past it a JSON 429
 ===================  =========================  ==========================================
@@ -27,18 +28,22 @@ intranet's reverse proxy.
 
 from __future__ import annotations
 
+import atexit
 import os
+import weakref
 from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
+
+from search.models import MAX_QUERY_CHARS
 
 DEFAULTS: dict[str, Any] = {
     "INDEX_DIR": "var/index",
     "CORS_ORIGINS": "",
     "REFRESH_INTERVAL": 0.5,
     "CACHE_MAX_AGE": 30,
-    "MAX_QUERY_CHARS": 1000,
+    "MAX_QUERY_CHARS": MAX_QUERY_CHARS,
     "RATE_LIMIT": 0,
 }
 
@@ -70,16 +75,19 @@ def init_app(app: Flask, url_prefix: str = "/api") -> None:
     UTF-8 (``ensure_ascii`` off) with keys in schema order.
     """
     from index.store import StoreError
-    from search.engine import SearchIndex
+    from search.snapshots import SearchIndex
 
-    from . import docs, http, views
+    from . import docs, http, live, views
 
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.json.sort_keys = False  # type: ignore[attr-defined]
     index = SearchIndex(os.fspath(app.config["INDEX_DIR"]), refresh_interval=float(app.config["REFRESH_INTERVAL"]))
-    app.extensions["newsearch"] = index
+    app.extensions[live.EXTENSION] = index
+    # The index lives as long as the app: closed at exit, never by __del__.
+    ref = weakref.ref(index)
+    atexit.register(lambda: (live := ref()) is not None and live.close())
     try:  # open the index (and load jieba) now rather than in the first request
         index.acquire()
     except StoreError as exc:

@@ -12,6 +12,7 @@ import click
 
 from index.articles import Problem
 from index.store import DEFAULT_KEEP, INDEX_DIR_ENV, IndexStore, LockedError, StoreError
+from search.models import INT_PARAMS, SORTS, IntParam, RequestError, SearchRequest
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -55,13 +56,11 @@ def main() -> None:
 
 @contextmanager
 def _errors() -> Iterator[None]:
-    from search.query import QueryError
-
     try:
         yield
     except LockedError as exc:
         raise CliExit(str(exc), EXIT_LOCKED) from None
-    except QueryError as exc:
+    except RequestError as exc:
         raise CliExit(exc.message, EXIT_ERROR) from None
     except StoreError as exc:
         from index.store import NoIndexError, SchemaMismatchError
@@ -172,15 +171,19 @@ def parse(sources: tuple[str, ...], as_json: bool) -> None:
         sys.exit(EXIT_SKIPPED)
 
 
+def int_param_option(*decls: str, param: IntParam) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A click option for one of the engine's integer parameters, bounds and default included."""
+    return click.option(*decls, type=click.IntRange(param.minimum, param.maximum), default=param.default,
+                        show_default=True, help=param.description)
+
+
 @main.command(epilog=EXIT_HELP)
 @click.argument("query")
 @index_dir_option
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (as the API does).")
-@click.option("--limit", "-n", type=click.IntRange(1, 100), default=10, show_default=True,
-              help="Hits per page.")
-@click.option("--page", type=click.IntRange(1), default=1, show_default=True)
-@click.option("--sort", type=click.Choice(["relevance", "date", "-date"]), default="relevance",
-              show_default=True)
+@int_param_option("--limit", "-n", param=INT_PARAMS["per_page"])
+@int_param_option("--page", param=INT_PARAMS["page"])
+@click.option("--sort", type=click.Choice(SORTS), default=SORTS[0], show_default=True)
 @click.option("--facets", is_flag=True, help="Count results per source, author, category, tag, month.")
 def search(query: str, index_dir: str | None, as_json: bool, limit: int, page: int, sort: str,
            facets: bool) -> None:
@@ -193,12 +196,10 @@ def search(query: str, index_dir: str | None, as_json: bool, limit: int, page: i
     地铁 OR 公交 -停运     either word, without 停运
     date:2023-01-01..2023-06-30
     """
-    from search.engine import SearchIndex
     from search.engine import search as run_search
-    from search.models import SearchRequest
+    from search.snapshots import SearchIndex
 
-    index = SearchIndex(index_dir)
-    with _errors():
+    with _errors(), SearchIndex(index_dir) as index:
         result = run_search(index, SearchRequest(q=query, page=page, per_page=limit, sort=sort, facets=facets))
     if index.error:
         click.echo(f"warning: {index.error}; answered from snapshot {result.snapshot}", err=True)
@@ -294,9 +295,8 @@ def check(index_dir: str | None, deep: bool) -> None:
     searched.  A damaged live snapshot can be replaced with 'rollback'.
     """
     from index.store import verify_files
-    from search.engine import SearchIndex
     from search.engine import search as run_search
-    from search.models import SearchRequest
+    from search.snapshots import SearchIndex
 
     store = IndexStore(index_dir)
     live = store.current_name()
@@ -313,9 +313,8 @@ def check(index_dir: str | None, deep: bool) -> None:
         bad_live |= bool(damage) and snap.name == live
     if not bad_live:
         try:
-            index = SearchIndex(store.root, refresh_interval=0)
-            result = run_search(index, SearchRequest(q="的", per_page=1))
-            index.close()
+            with SearchIndex(store.root, refresh_interval=0) as index:
+                result = run_search(index, SearchRequest(q="的", per_page=1))
             click.echo(f"live snapshot answers queries ({result.total} articles contain 的)")
         except Exception as exc:  # any failure here means the snapshot is not usable
             bad_live = True

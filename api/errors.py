@@ -14,7 +14,7 @@ from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
 from index.store import StoreError
-from search.query import QueryError
+from search.models import RequestError
 
 from .schemas import ErrorSchema
 
@@ -71,8 +71,8 @@ def register(app: Flask | Blueprint) -> None:
         fields = ", ".join(sorted(details))
         return error_response(400, f"invalid request: {fields}", details)
 
-    @app.errorhandler(QueryError)
-    def query_error(exc: QueryError) -> Response:
+    @app.errorhandler(RequestError)
+    def request_error(exc: RequestError) -> Response:
         return error_response(400, exc.message, {exc.field: [exc.message]})
 
     @app.errorhandler(StoreError)

@@ -1,7 +1,8 @@
 """Cross-origin access for the widget, and optional rate limiting of searches.
 
 CORS: allowed origins only, none by default.  Rate limiting: off by default;
-with ``RATE_LIMIT = N`` each client (by address as the app sees it: behind a
+it applies to the operations marked ``rate_limited`` (the searches); with
+``RATE_LIMIT = N`` each client (by address as the app sees it: behind a
 reverse proxy, wrap the app in werkzeug's ``ProxyFix``) may make ``N``
 searches a minute per worker process, in bursts of up to ``N``, and gets a
 JSON 429 with ``Retry-After`` past that.
@@ -15,6 +16,7 @@ import time
 from flask import Flask, Response, request
 
 from .errors import error_response
+from .operations import operation_of
 
 
 class RateLimiter:
@@ -50,9 +52,6 @@ def allowed_origins(value: object) -> set[str]:
     return {str(o).rstrip("/") for o in items if o}
 
 
-SEARCH_ENDPOINTS = ("api.search_get", "api.search_post")
-
-
 def register(app: Flask, prefix: str = "/api") -> None:
     """CORS for every answer under ``prefix`` (errors too), and the optional rate limit."""
     origins = allowed_origins(app.config.get("CORS_ORIGINS"))
@@ -61,7 +60,10 @@ def register(app: Flask, prefix: str = "/api") -> None:
 
     @app.before_request
     def rate_limit() -> Response | None:
-        if limiter is None or request.endpoint not in SEARCH_ENDPOINTS or request.method == "OPTIONS":
+        if limiter is None or request.method == "OPTIONS":
+            return None
+        op = operation_of(app, request.endpoint)
+        if op is None or not op.rate_limited:
             return None
         wait = limiter.allow(request.remote_addr or "-")
         if not wait:

@@ -15,24 +15,21 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from flask import Blueprint, Response, current_app, render_template, request, send_from_directory, url_for
+from marshmallow import ValidationError
 
 from index.store import StoreError
-from search.engine import SearchIndex, article_view, search
-from search.models import MAX_DEPTH, SearchRequest
-from search.query import QueryError, parse_date
+from search.engine import article_view, search
+from search.models import FILTERS, MAX_RESULT_DEPTH, RequestError, SearchRequest
 from search.snippets import highlight
+
+from .operations import query_args
+from .schemas import SearchArgsSchema
+from .live import live_index
 
 bp = Blueprint("pages", __name__, template_folder="templates", static_folder="static",
                static_url_path="/assets")
 
-FILTERS = ("source", "author", "category", "tag")
-PER_PAGE = 10
-MAX_PAGE_SIZE = 50
-
-
-def _index() -> SearchIndex:
-    index: SearchIndex = current_app.extensions["newsearch"]
-    return index
+_search_args = SearchArgsSchema()
 
 
 def _filter_params() -> list[tuple[str, str]]:
@@ -47,42 +44,35 @@ def _filter_params() -> list[tuple[str, str]]:
     return out
 
 
-def _per_page() -> int:
-    try:
-        return max(1, min(MAX_PAGE_SIZE, int(request.args.get("per_page", PER_PAGE))))
-    except ValueError:
-        return PER_PAGE
-
-
 def _url(q: str, params: list[tuple[str, str]], page: int = 1) -> str:
     query = [("q", q)] + params + ([("page", str(page))] if page > 1 else [])
     return url_for("pages.home") + "?" + urlencode(query)
 
 
 def _request_from_args(q: str) -> SearchRequest:
-    args = request.args
+    """The page's URL read exactly as ``GET /api/search`` reads it (the same
+    schema, bounds and messages); fields the page's forms leave empty are
+    absent, other parameters (not the API's) are ignored, facets always on."""
+    data = {k: v for k, v in query_args(_search_args).items()
+            if k in _search_args.fields and k != "facets" and v not in ("", [])}
+    for name in FILTERS:
+        if name in data:
+            data[name] = [v for v in data[name] if v]
+    data.update(q=q, facets=True)
     try:
-        page = int(args.get("page", "1"))
-    except ValueError:
-        raise QueryError("页码必须是数字", "page") from None
-    return SearchRequest(
-        q=q,
-        page=max(1, page),
-        per_page=_per_page(),
-        sort=args.get("sort") or "relevance",
-        date_from=parse_date(args["date_from"], "date_from") if args.get("date_from") else None,
-        date_to=parse_date(args["date_to"], "date_to") if args.get("date_to") else None,
-        source=[v for v in args.getlist("source") if v],
-        author=[v for v in args.getlist("author") if v],
-        category=[v for v in args.getlist("category") if v],
-        tag=[v for v in args.getlist("tag") if v],
-        facets=True,
-    )
+        req: SearchRequest = _search_args.load(data)
+    except ValidationError as exc:
+        messages = exc.messages if isinstance(exc.messages, dict) else {"": exc.messages}
+        field, problems = next(iter(messages.items()))
+        text = problems[0] if isinstance(problems, list) else str(problems)
+        raise RequestError(text if str(field) in text else f"{field}: {text}", str(field)) from None
+    return req
 
 
-def _pages(q: str, params: list[tuple[str, str]], page: int, total: int) -> list[tuple[str, str | None, bool]]:
-    size = _per_page()
-    last = max(1, min((total + size - 1) // size, MAX_DEPTH // size))
+def _pages(q: str, params: list[tuple[str, str]], page: int, per_page: int,
+           total: int) -> list[tuple[str, str | None, bool]]:
+    size = per_page
+    last = max(1, min((total + size - 1) // size, MAX_RESULT_DEPTH // size))
     out: list[tuple[str, str | None, bool]] = []
     if page > 1:
         out.append(("上一页", _url(q, params, page - 1), False))
@@ -108,8 +98,8 @@ def home() -> str:
                            "autofocus": not q}
     if q:
         try:
-            result = search(_index(), _request_from_args(q))
-        except QueryError as exc:
+            result = search(live_index(), _request_from_args(q))
+        except RequestError as exc:
             ctx["error"] = f"查询有误：{exc.message}"
         except StoreError:
             current_app.logger.exception("search page: index unavailable")
@@ -130,7 +120,7 @@ def home() -> str:
             ctx["active_filters"] = [
                 (f"{name}: {value}", _url(q, [p for p in params if p != (name, value)]))
                 for name, value in params if name not in ("sort", "per_page")]
-            ctx["pages"] = _pages(q, params, result.page, result.total)
+            ctx["pages"] = _pages(q, params, result.page, result.per_page, result.total)
             ctx["back_url"] = _url(q, params, result.page)
     return render_template("search.html", **ctx)
 
@@ -152,9 +142,9 @@ def article(article_id: str) -> tuple[str, int] | str:
     q = request.args.get("q", "").strip() or None
     back = _safe_back(request.args.get("back"))
     try:
-        view = article_view(_index(), article_id, q)
-    except QueryError:
-        view = article_view(_index(), article_id)
+        view = article_view(live_index(), article_id, q)
+    except RequestError:
+        view = article_view(live_index(), article_id)
     except StoreError:
         current_app.logger.exception("article page: index unavailable")
         return render_template("search.html", q=q, error="检索服务暂时不可用，请稍后再试。",

@@ -1,19 +1,49 @@
 """marshmallow schemas: every request is loaded through one, every response dumped.
 
 Request schemas raise on unknown fields, so a misspelt parameter is a 400
-naming it rather than a silently ignored filter.
+naming it rather than a silently ignored filter.  The search parameters,
+their bounds and choices are generated from :mod:`search.models`, the one
+definition the engine, the CLI and the page use too.
+
+Integers are JSON integers only (``2.5e-42`` or ``true`` is not a page
+number); a query string carries them as ASCII digits, which
+:func:`api.operations.query_args` turns into integers before loading, so
+``１`` (full-width) or ``1_0`` is refused there as well.
 """
 
 from __future__ import annotations
 
+import numbers
 from typing import Any
 
-from marshmallow import RAISE, Schema, fields, post_dump, post_load, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, post_dump, post_load, validate
 
-from search.models import MAX_PER_PAGE, SORTS, SearchRequest
-from search.query import MAX_QUERY_CHARS
+from search.models import FILTERS, INT_PARAMS, MAX_QUERY_CHARS, SORTS, IntParam, SearchRequest
 
-LIST_ARGS = ("source", "author", "category", "tag")
+
+class StrictInteger(fields.Integer):
+    """A JSON integer and nothing else: no floats, strings or booleans."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+            raise ValidationError("Not a valid integer.")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+def int_field(param: IntParam) -> StrictInteger:
+    """The schema field of one of the engine's integer parameters."""
+    return StrictInteger(load_default=param.default, metadata={"description": param.description},
+                         validate=validate.Range(min=param.minimum, max=param.maximum, error=param.message()))
+
+
+def query_field(required: bool, description: str) -> fields.String:
+    return fields.String(required=required, load_default=None if not required else fields.missing_,
+                         validate=validate.Length(min=1, max=MAX_QUERY_CHARS),
+                         metadata={"description": description})
+
+
+_FILTER_DOCS = {"source": "Exact source; repeat for OR.", "author": "Exact author; repeat for OR.",
+                "category": "Exact category; repeat for OR.", "tag": "Exact tag; repeat: all required."}
 
 
 class SearchArgsSchema(Schema):
@@ -22,21 +52,20 @@ class SearchArgsSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    q = fields.String(required=True, validate=validate.Length(min=1, max=MAX_QUERY_CHARS),
-                      metadata={"description": "The query, in the query language (see the page's help)."})
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    per_page = fields.Integer(load_default=10, validate=validate.Range(min=1, max=MAX_PER_PAGE))
-    sort = fields.String(load_default="relevance", validate=validate.OneOf(SORTS))
+    q = query_field(True, "The query, in the query language (see the page's help).")
+    page = int_field(INT_PARAMS["page"])
+    per_page = int_field(INT_PARAMS["per_page"])
+    sort = fields.String(load_default=SORTS[0], validate=validate.OneOf(SORTS),
+                         metadata={"description": "relevance, oldest first (date) or newest first (-date)."})
     date_from = fields.Date(load_default=None, metadata={"description": "YYYY-MM-DD, inclusive."})
     date_to = fields.Date(load_default=None, metadata={"description": "YYYY-MM-DD, inclusive."})
-    source = fields.List(fields.String(), load_default=list, metadata={"description": "Exact source; repeat for OR."})
-    author = fields.List(fields.String(), load_default=list, metadata={"description": "Exact author; repeat for OR."})
-    category = fields.List(fields.String(), load_default=list)
-    tag = fields.List(fields.String(), load_default=list, metadata={"description": "Exact tag; repeat: all required."})
+    # one list field per filter of search.models.FILTERS (source, author, category, tag)
+    locals().update({name: fields.List(fields.String(), load_default=list, metadata={"description": _FILTER_DOCS[name]})
+                     for name in FILTERS})
     facets = fields.Boolean(load_default=False, metadata={"description": "Count results per source, author, "
                                                                          "category, tag and month."})
-    fragments = fields.Integer(load_default=3, validate=validate.Range(min=0, max=10))
-    fragment_size = fields.Integer(load_default=100, validate=validate.Range(min=20, max=500))
+    fragments = int_field(INT_PARAMS["fragments"])
+    fragment_size = int_field(INT_PARAMS["fragment_size"])
 
     @post_load
     def make_request(self, data: dict[str, Any], **kwargs: Any) -> SearchRequest:
@@ -47,8 +76,7 @@ class ArticleArgsSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    q = fields.String(load_default=None, validate=validate.Length(min=1, max=MAX_QUERY_CHARS),
-                      metadata={"description": "Highlight this query in the article."})
+    q = query_field(False, "Highlight this query in the article.")
 
 
 class HighlightsSchema(Schema):

@@ -1,136 +1,67 @@
 """The JSON API blueprint (mounted at ``/api`` by :func:`api.create_app`, anywhere by :func:`api.init_app`).
 
-Views load their input through a request schema and return plain objects;
-:func:`responds` dumps them through the response schema, so no view builds
-JSON by hand.
+Each view is one :func:`api.operations.operation`: it receives its loaded
+arguments and returns plain objects, which the decorator dumps through the
+response schema; the same decorator documents the view in the OpenAPI
+document, so no view builds JSON or documentation by hand.
 """
 
 from __future__ import annotations
 
-import functools
-import hashlib
-from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, Response, current_app, request
-from marshmallow import Schema, ValidationError
+from flask import Blueprint
 
-from index.store import StoreError
-from search.engine import SearchIndex, article_view, overview, search
-from search.models import SearchRequest
+from search.engine import article_view, overview, search
+from search.grammar import EMPTY_QUERY_MESSAGE
+from search.models import DEPTH_MESSAGE, SearchRequest
 
 from . import errors
-from .errors import APIError, json_response
-from .schemas import (LIST_ARGS, ArticleArgsSchema, ArticleSchema, HealthSchema, SearchArgsSchema,
-                      SearchResultSchema, StatsSchema)
+from .errors import APIError
+from .live import live_index
+from .operations import operation
+from .schemas import ArticleArgsSchema, ArticleSchema, HealthSchema, SearchArgsSchema, SearchResultSchema, StatsSchema
 
 bp = Blueprint("api", __name__)
 errors.register(bp)  # JSON errors from these views wherever the blueprint is mounted
 
-search_args = SearchArgsSchema()
-
-
-def search_index() -> SearchIndex:
-    index: SearchIndex = current_app.extensions["newsearch"]
-    return index
-
-
-def responds(schema: Schema, cache: bool = True) -> Callable[[Callable[..., Any]], Callable[..., Response]]:
-    """Dump the view's return value with ``schema``; add snapshot-tied caching headers.
-
-    The ETag covers the live snapshot and the request, so a proxy (or the
-    browser) may reuse an answer until the next build or update.
-    """
-
-    def decorate(view: Callable[..., Any]) -> Callable[..., Response]:
-        @functools.wraps(view)
-        def wrapper(*args: Any, **kwargs: Any) -> Response:
-            # The snapshot is read before the view runs: if a switch happens in
-            # between, the answer (from the newer snapshot) carries the older
-            # tag, which the next request no longer matches.  The other way
-            # round, a stale answer could be revalidated until the next build.
-            snapshot = _live_snapshot() if cache else ""
-            result = view(*args, **kwargs)
-            resp = json_response(schema.dump(result))
-            if cache and request.method in ("GET", "POST"):
-                tag = hashlib.sha1(f"{snapshot}\x1f{request.full_path}\x1f{request.get_data(as_text=True)}"
-                                   .encode()).hexdigest()[:24]
-                resp.set_etag(tag)
-                resp.headers["Cache-Control"] = f"public, max-age={current_app.config['CACHE_MAX_AGE']}"
-                if request.method == "GET":
-                    resp.make_conditional(request)
-            else:
-                resp.headers["Cache-Control"] = "no-store"
-            return resp
-
-        return wrapper
-
-    return decorate
-
-
-def _live_snapshot() -> str:
-    try:
-        return search_index().acquire().snapshot.name
-    except StoreError:
-        return ""  # no index: the view answers 503 (or 400 first, for a bad request)
-
-
-def limit_query(q: str | None) -> None:
-    """A 400 on ``q`` past ``MAX_QUERY_CHARS`` (the schema allows the engine's own maximum)."""
-    limit = int(current_app.config["MAX_QUERY_CHARS"])
-    if q is not None and len(q) > limit:
-        raise ValidationError({"q": [f"Longer than maximum length {limit}."]})
-
-
-def load_search(data: Any) -> SearchRequest:
-    req: SearchRequest = search_args.load(data)
-    limit_query(req.q)
-    return req
-
-
-def _query_args() -> dict[str, Any]:
-    """Query-string parameters as the schema expects them (lists for repeatable ones)."""
-    data: dict[str, Any] = {}
-    for key in request.args:
-        values = request.args.getlist(key)
-        data[key] = values if key in LIST_ARGS else values[-1]
-    return data
+#: The 400s of a search whose parameters are each valid (documented per operation).
+SEARCH_SEMANTIC_400 = (f"page × per_page past the result depth ('{DEPTH_MESSAGE}')",
+                       f"a query that normalizes to nothing, such as punctuation alone ('{EMPTY_QUERY_MESSAGE}')",
+                       "date_from after date_to")
 
 
 @bp.get("/search")
-@responds(SearchResultSchema())
-def search_get() -> Any:
+@operation(SearchResultSchema(), args=SearchArgsSchema(), rate_limited=True, semantic_400=SEARCH_SEMANTIC_400)
+def search_get(req: SearchRequest) -> Any:
     """Search the archive (parameters in the query string)."""
-    return search(search_index(), load_search(_query_args()))
+    return search(live_index(), req)
 
 
 @bp.post("/search")
-@responds(SearchResultSchema())
-def search_post() -> Any:
+@operation(SearchResultSchema(), args=SearchArgsSchema(), location="json", rate_limited=True,
+           semantic_400=SEARCH_SEMANTIC_400)
+def search_post(req: SearchRequest) -> Any:
     """Search the archive (parameters as a JSON object)."""
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise APIError(400, "the request body must be a JSON object", {"_body": ["malformed or missing JSON"]})
-    return search(search_index(), load_search(body))
+    return search(live_index(), req)
 
 
 @bp.get("/articles/<path:article_id>")
-@responds(ArticleSchema())
-def get_article(article_id: str) -> Any:
+@operation(ArticleSchema(), args=ArticleArgsSchema(), not_found="No such article",
+           semantic_400=(EMPTY_QUERY_MESSAGE,))
+def get_article(args: dict[str, Any], article_id: str) -> Any:
     """One whole article; ``?q=`` highlights the query in it."""
-    args = ArticleArgsSchema().load(request.args.to_dict())
-    limit_query(args["q"])
-    view = article_view(search_index(), article_id, args["q"])
+    view = article_view(live_index(), article_id, args["q"])
     if view is None:
         raise APIError(404, f"no article with id {article_id!r}", {"id": ["not found"]})
     return view.record()
 
 
 @bp.get("/health")
-@responds(HealthSchema(), cache=False)
+@operation(HealthSchema(), cache=False)
 def health() -> Any:
     """200 with the live snapshot while an index is loaded, else 503."""
-    index = search_index()
+    index = live_index()
     opened = index.acquire()  # StoreError → 503 through the error handler
     out: dict[str, Any] = {"status": "ok", "snapshot": opened.snapshot.name, "articles": opened.doc_count}
     if index.error:
@@ -140,7 +71,7 @@ def health() -> Any:
 
 
 @bp.get("/stats")
-@responds(StatsSchema())
+@operation(StatsSchema())
 def stats() -> Any:
     """Snapshot facts and counts per source, author, category, tag and month."""
-    return overview(search_index())
+    return overview(live_index())

@@ -136,7 +136,8 @@ def main() -> None:
     queries = generate(docs, args.queries, SEED)
     paths = [query_string(q) for q in queries]
 
-    from search.engine import SearchIndex, search
+    from search.engine import search
+    from search.snapshots import SearchIndex
 
     index = SearchIndex(index_dir)
     for q in queries:  # warm caches as a running worker would be

@@ -92,7 +92,7 @@ class QueryGenerator:
         self.contract = JiebaTokenizer(None)
 
     def term_needles(self, *terms: str) -> list[str]:
-        """What an unquoted term must match, per search.query's contract: each of
+        """What an unquoted term must match, per search.grammar's contract: each of
         its jieba words (the index's own segmenter) as a normalized substring."""
         out: list[str] = []
         for t in terms:
@@ -224,7 +224,7 @@ def ensure_index(index_dir: Path, corpus: Path, limit: int | None, n_docs: int, 
     """Reuse or build our index; (how, build seconds or None)."""
     from index.builder import build
     from index.store import IndexStore, StoreError
-    from search.engine import SearchIndex
+    from search.snapshots import SearchIndex
 
     want = corpus_stamp(corpus, limit)
     store = IndexStore(index_dir)
@@ -334,9 +334,9 @@ class Naive:
 def _our_ids(index: Any, q: BenchQuery, total: int) -> set[str] | None:
     """All ids our search returns for ``q`` (paging; None when past the paging limit)."""
     from search.engine import search
-    from search.models import MAX_DEPTH, MAX_PER_PAGE
+    from search.models import MAX_PER_PAGE, MAX_RESULT_DEPTH
 
-    if total > MAX_DEPTH:
+    if total > MAX_RESULT_DEPTH:
         return None
     ids: set[str] = set()
     page = 1
@@ -417,7 +417,8 @@ def main(argv: list[str] | None = None) -> int:
     corpus = corpus_path()
     started = machine_line()
     from index.store import IndexStore
-    from search.engine import SearchIndex, search
+    from search.engine import search
+    from search.snapshots import SearchIndex
 
     index_dir = args.index_dir.resolve()
     naive_dir = (args.naive_dir or index_dir.parent / "bench-naive").resolve()
@@ -586,7 +587,7 @@ def main(argv: list[str] | None = None) -> int:
     print("completeness vs a brute-force scan: an article matches when its match_text(title) or "
           "match_text(body) (title only for title:) contains")
     print("every needle: a quoted phrase as one string, an unquoted term as each of its jieba words "
-          "(search.query's contract); filters applied")
+          "(search.grammar's contract); filters applied")
     print(f"  {'kind':<30} {'queries':>7} {'nonempty':>8} {'docs':>7} | {'ours exact':>10} {'recall':>7} | "
           f"{'naive recall':>12} {'0 hits':>6} {'short':>5}")
     for label, c in comp.items():

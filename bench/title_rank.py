@@ -27,9 +27,10 @@ sys.path.insert(0, str(ROOT))
 
 from index.builder import build  # noqa: E402
 from index.store import IndexStore, NoIndexError  # noqa: E402
-from search.engine import SearchIndex, get_article, search  # noqa: E402
+from search.engine import get_article, search  # noqa: E402
+from search.snapshots import SearchIndex  # noqa: E402
 from search.models import SearchRequest  # noqa: E402
-from search.query import QueryError  # noqa: E402
+from search.grammar import QueryError  # noqa: E402
 
 
 def corpus_path() -> Path:

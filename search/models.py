@@ -1,4 +1,12 @@
-"""Plain data in and out of :func:`search.engine.search` (shared by CLI and API)."""
+"""Plain data in and out of :func:`search.engine.search`, and the one
+definition of every limit and choice a search request has.
+
+The API's marshmallow schema, the OpenAPI document, the CLI's options, the
+search page and the engine all derive their checks from the names below, so
+a limit changed here changes everywhere (and is documented everywhere) at
+once.  :func:`check_request` is the whole rule for a request's parameters;
+the query string itself is checked by :mod:`search.grammar`.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +14,63 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+#: Orders a result can be sorted in: by relevance, oldest first, newest first.
 SORTS = ("relevance", "date", "-date")
-MAX_PER_PAGE = 100
-#: Results beyond this rank cannot be paged to (narrow the search instead).
-MAX_DEPTH = 1000
-FACET_FIELDS = ("source", "author", "category", "tag", "month")
+#: Characters in ``q``.  A deployment may lower it (``MAX_QUERY_CHARS``), never raise it.
+MAX_QUERY_CHARS = 1000
+#: Terms and phrases in one query (each alias expansion is not counted).
+MAX_QUERY_TERMS = 32
+#: Levels of nested parentheses in one query.
+MAX_PAREN_DEPTH = 16
+#: Results that can be paged to: ``page * per_page`` may not exceed it.
+MAX_RESULT_DEPTH = 1000
+#: Filters of a request (exact values; several values of one are OR-ed, tags AND-ed).
+FILTERS = ("source", "author", "category", "tag")
+#: Fields a query term may be scoped to (``title:…``); ``date:`` takes a range.
+QUERY_FIELDS = ("title", "subtitle", "body", "author", "source", "category", "tag", "date")
+
+
+@dataclass(frozen=True)
+class IntParam:
+    """An integer parameter of a search request: its default and bounds."""
+
+    name: str
+    default: int
+    minimum: int
+    maximum: int
+    description: str
+
+    def message(self) -> str:
+        """What is wrong with a value out of bounds (the one wording of every front end)."""
+        return f"{self.name} must be between {self.minimum} and {self.maximum}"
+
+    def problem(self, value: int) -> str | None:
+        return None if self.minimum <= value <= self.maximum else self.message()
+
+
+INT_PARAMS: dict[str, IntParam] = {p.name: p for p in (
+    IntParam("page", 1, 1, MAX_RESULT_DEPTH,
+             f"Page number, from 1; page × per_page may not exceed {MAX_RESULT_DEPTH}."),
+    IntParam("per_page", 10, 1, 100, "Hits per page."),
+    IntParam("fragments", 3, 0, 10, "Body fragments per hit (0: none)."),
+    IntParam("fragment_size", 100, 20, 500, "About how many characters a fragment has."),
+)}
+MAX_PER_PAGE = INT_PARAMS["per_page"].maximum
+
+#: The semantic 400s of a search: requests whose every parameter is valid on
+#: its own but that cannot be answered (the OpenAPI document lists them).
+DEPTH_MESSAGE = (f"cannot page past the first {MAX_RESULT_DEPTH} results; narrow the search "
+                 "with more terms or filters")
+
+
+class RequestError(ValueError):
+    """A request (or its query) cannot be run; ``field`` names the culprit,
+    ``message`` says why in the user's terms."""
+
+    def __init__(self, message: str, field: str = "q") -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
 
 
 @dataclass
@@ -19,9 +79,9 @@ class SearchRequest:
     filter are alternatives (OR), except ``tag``, where every tag is required."""
 
     q: str
-    page: int = 1
-    per_page: int = 10
-    sort: str = "relevance"
+    page: int = INT_PARAMS["page"].default
+    per_page: int = INT_PARAMS["per_page"].default
+    sort: str = SORTS[0]
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     source: list[str] = field(default_factory=list)
@@ -29,8 +89,23 @@ class SearchRequest:
     category: list[str] = field(default_factory=list)
     tag: list[str] = field(default_factory=list)
     facets: bool = False
-    fragments: int = 3
-    fragment_size: int = 100
+    fragments: int = INT_PARAMS["fragments"].default
+    fragment_size: int = INT_PARAMS["fragment_size"].default
+
+
+def check_request(req: SearchRequest) -> None:
+    """Raise :class:`RequestError` for the first parameter of ``req`` that is
+    out of bounds, or for a page past :data:`MAX_RESULT_DEPTH`."""
+    for param in INT_PARAMS.values():
+        problem = param.problem(getattr(req, param.name))
+        if problem:
+            raise RequestError(problem, param.name)
+    if req.page * req.per_page > MAX_RESULT_DEPTH:
+        raise RequestError(DEPTH_MESSAGE, "page")
+    if req.sort not in SORTS:
+        raise RequestError(f"sort must be one of {', '.join(SORTS)}", "sort")
+    if req.date_from and req.date_to and req.date_from > req.date_to:
+        raise RequestError("date_from is after date_to", "date_from")
 
 
 @dataclass

@@ -53,7 +53,7 @@ def build_index(tmp: Path, sources: list[str], procs: int = 1):
 @pytest.fixture(scope="session")
 def seed_index(tmp_path_factory):
     """An index of seeds/ (the newspaper page: 4 articles)."""
-    from search.engine import SearchIndex
+    from search.snapshots import SearchIndex
 
     tmp = tmp_path_factory.mktemp("seed")
     store, _ = build_index(tmp, [str(SEEDS)])
@@ -71,7 +71,7 @@ def corpus_docs():
 @pytest.fixture(scope="session")
 def corpus_index(tmp_path_factory, corpus_docs):
     """An index of ``corpus_docs``, built with two worker processes like the CLI."""
-    from search.engine import SearchIndex
+    from search.snapshots import SearchIndex
 
     tmp = tmp_path_factory.mktemp("corpus")
     src = tmp / "sample.jsonl"

@@ -127,7 +127,7 @@ def test_a_fresh_thread_can_start_with_any_query(news_dir):
     (a metadata lexicon, a column) must not wait on a lock it holds."""
     import threading
 
-    from search.engine import SearchIndex
+    from search.snapshots import SearchIndex
 
     index = SearchIndex(news_dir, refresh_interval=0)
     results: dict[str, int] = {}

@@ -14,7 +14,8 @@ import pytest
 
 from index.builder import BuildError, build, update
 from index.store import IndexStore, LockedError
-from search.engine import SearchIndex, matching_ids, search
+from search.engine import matching_ids, search
+from search.snapshots import SearchIndex
 from search.models import SearchRequest
 
 from .conftest import ROOT, SEEDS, corpus_sample
@@ -39,12 +40,13 @@ def ids(index: SearchIndex, q: str) -> set[str]:
     return set(matching_ids(index, SearchRequest(q=q)))
 
 
-def test_build_update_prune_and_rollback(tmp_path):
+def test_build_update_prune_and_rollback(tmp_path, request):
     store = IndexStore(tmp_path / "ix")
     src = write_jsonl(tmp_path / "news.jsonl", ARTICLES)
     first = build([str(src)], store, procs=1)
     assert (first.indexed, first.total, first.skipped) == (2, 2, 0)
     index = SearchIndex(store.root, refresh_interval=0)
+    request.addfinalizer(index.close)
     assert ids(index, "地铁") == {"a1"}
 
     changed = [dict(ARTICLES[0], body="郑州地铁12号线今日开通运营，黑灯工厂参观。"), ARTICLES[1],
@@ -70,10 +72,10 @@ def test_build_update_prune_and_rollback(tmp_path):
 def test_ids_are_stable_across_rebuilds(tmp_path):
     store = IndexStore(tmp_path / "ix")
     build([str(SEEDS)], store, procs=1)
-    index = SearchIndex(store.root, refresh_interval=0)
-    before = ids(index, "发展")
-    build([str(SEEDS)], store, procs=2)
-    assert ids(index, "发展") == before and len(before) == 4
+    with SearchIndex(store.root, refresh_interval=0) as index:
+        before = ids(index, "发展")
+        build([str(SEEDS)], store, procs=2)
+        assert ids(index, "发展") == before and len(before) == 4
 
 
 def test_bad_input_is_reported_and_the_rest_indexed(tmp_path):
@@ -134,8 +136,8 @@ def test_killed_build_leaves_the_old_index_serving(tmp_path):
     proc.stdout.close()
     proc.stderr.close()
     assert store.current_name() == live
-    index = SearchIndex(ix_dir, refresh_interval=0)
-    assert search(index, SearchRequest(q='"中原科技城"')).total == 1
+    with SearchIndex(ix_dir, refresh_interval=0) as index:
+        assert search(index, SearchRequest(q='"中原科技城"')).total == 1
     # its worker processes die with it (no orphan left blocked on a queue)
     deadline = time.monotonic() + 10
     while _processes_mentioning(str(ix_dir)):

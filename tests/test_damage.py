@@ -9,7 +9,8 @@ import pytest
 
 from index.builder import build
 from index.store import CorruptSnapshotError, IndexStore
-from search.engine import SearchIndex, search
+from search.engine import search
+from search.snapshots import SearchIndex
 from search.models import SearchRequest
 
 from .conftest import ROOT, SEEDS

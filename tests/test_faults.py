@@ -18,7 +18,8 @@ import pytest
 from index.builder import build
 from index.faults import ENV, POINTS
 from index.store import IndexStore
-from search.engine import SearchIndex, matching_ids
+from search.engine import matching_ids
+from search.snapshots import SearchIndex
 from search.models import SearchRequest
 
 from .conftest import NEWS, ROOT, SEEDS, write_jsonl

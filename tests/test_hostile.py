@@ -12,7 +12,8 @@ from index.articles import Problem
 from index.sources import MAX_LINE_BYTES, read_sources
 from search.engine import search
 from search.models import SearchRequest
-from search.query import MAX_QUERY_CHARS, QueryError, parse
+from search.grammar import QueryError, parse
+from search.models import MAX_QUERY_CHARS
 
 # Query text: every kind of Unicode plus the query language's own syntax.
 SYNTAX = st.sampled_from(['"', "“", "”", "(", ")", "-", " OR ", " NOT ", "title:", "date:", "tag:", ":",

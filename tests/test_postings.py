@@ -142,7 +142,8 @@ def test_seed_page_through_both_writers(tmp_path):
 
 
 def _ids(store, query: str) -> list[str]:
-    from search.engine import SearchIndex, matching_ids
+    from search.engine import matching_ids
+    from search.snapshots import SearchIndex
     from search.models import SearchRequest
 
     index = SearchIndex(store.root, refresh_interval=0)

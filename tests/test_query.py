@@ -6,7 +6,8 @@ import datetime as dt
 
 import pytest
 
-from search.query import MAX_QUERY_CHARS, MAX_TERMS, And, DateRange, Leaf, Not, Or, QueryError, parse
+from search.grammar import And, DateRange, Leaf, Not, Or, QueryError, parse
+from search.models import MAX_QUERY_CHARS, MAX_QUERY_TERMS
 
 
 @pytest.mark.parametrize(
@@ -70,7 +71,7 @@ def test_parse(q, expected):
         ("date:yesterday", "not a date"),
         ("date:2023-06-30..2023-01-01", "ends before it starts"),
         ("郑" * (MAX_QUERY_CHARS + 1), "too long"),
-        (" ".join(["词"] * (MAX_TERMS + 1)), "too many terms"),
+        (" ".join(["词"] * (MAX_QUERY_TERMS + 1)), "too many terms"),
         ("(" * 40 + "郑州", "nested deeper"),
     ],
 )

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from search.engine import article_view, matching_ids, search
-from search.models import SearchRequest
-from search.query import QueryError
+from search.models import RequestError, SearchRequest
+from search.grammar import QueryError
 
 # Titles of the seed page's four articles, by their reporter.
 ZHANG = "锚定“过百超千”发展目标 抓紧抓实“六大任务”"
@@ -74,10 +74,10 @@ def test_highlighted_title_and_fragments(seed_index):
 def test_sort_and_filters(seed_index):
     result = search(seed_index, SearchRequest(q="发展", author=["谢庆"]))
     assert [h.title for h in result.hits] == [XIE]
-    with pytest.raises(QueryError) as info:
+    with pytest.raises(RequestError) as info:
         search(seed_index, SearchRequest(q="发展", per_page=1000))
     assert info.value.field == "per_page"
-    with pytest.raises(QueryError) as info:
+    with pytest.raises(RequestError) as info:
         search(seed_index, SearchRequest(q="发展", page=200, per_page=10))
     assert info.value.field == "page"
 

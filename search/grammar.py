@@ -1,4 +1,7 @@
-"""The query language: parse a user's ``q`` and compile it to Whoosh queries.
+"""The query language: a user's ``q`` parsed into a syntax tree.
+
+This module is the grammar alone: no index, no Whoosh.  :mod:`search.compile`
+turns the tree into queries over an index.
 
 Syntax (one string):
 
@@ -10,11 +13,11 @@ Syntax (one string):
 * ``a OR b``, ``NOT a``, ``-a``, parentheses.  ``OR`` binds tighter than the
   implicit AND, so ``郑州 地铁 OR 公交 -停运`` means
   ``郑州 AND (地铁 OR 公交) AND NOT 停运``.
-* ``field:term`` / ``field:"phrase"`` for ``title``, ``subtitle``, ``body``,
-  ``author``, ``source``, ``category``, ``tag`` (``：`` works too).  An
-  unknown name before ``:`` is an error; before ``：`` it is just text, as in
-  the headline ``BBC：中国…``.  Author, source, category
-  and tag values are matched as one substring (names are not segmented).
+* ``field:term`` / ``field:"phrase"`` for the fields of
+  :data:`search.models.QUERY_FIELDS` (``：`` works too).  An unknown name
+  before ``:`` is an error; before ``：`` it is just text, as in the headline
+  ``BBC：中国…``.  Author, source, category and tag values are matched as one
+  substring (names are not segmented).
 * ``date:2023-01-01..2023-06-30``; either end may be left open.
 
 Matching is on the normalized form (:func:`index.normalization.match_text`):
@@ -24,8 +27,9 @@ the field's normalized text.
 Repairs, rather than errors, for common slips: an unclosed quote runs to the
 end of the query; unclosed parentheses close at the end; a stray ``)`` and an
 operator with nothing to apply to (``OR`` at either end, ``OR OR``, a
-trailing ``-``) are ignored.  Errors (:class:`QueryError`): an empty query,
-an unknown field, a bad date, and the size limits below.
+trailing ``-``) are ignored.  Errors (:class:`QueryError`): an empty query
+(also one of punctuation only, which normalizes to nothing), an unknown
+field, a bad date, and the limits of :mod:`search.models`.
 """
 
 from __future__ import annotations
@@ -33,33 +37,19 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Union
 
-from whoosh import query as wq
-from whoosh.query.spans import SpanWrappingMatcher, WrappingSpan
-
-from index.analysis import bigrams
 from index.normalization import match_text
-from index.schema import FIELD_BASE, TEXT_FIELDS
 
-MAX_QUERY_CHARS = 1000
-MAX_TERMS = 32
-MAX_DEPTH = 16
-#: Score multiplier when a term's jieba words stand together in a field.
-PHRASE_BOOST = 2.0
+from .models import MAX_PAREN_DEPTH, MAX_QUERY_CHARS, MAX_QUERY_TERMS, QUERY_FIELDS, RequestError
 
-TEXT_SCOPES = TEXT_FIELDS
-META_SCOPES = {"author": "author_m", "source": "source_m", "category": "category_m", "tag": "tags_m"}
-FIELDS = TEXT_SCOPES + tuple(META_SCOPES) + ("date",)
+#: The answer to a query with nothing to search for (empty, or only
+#: punctuation and spaces, which normalization drops).
+EMPTY_QUERY_MESSAGE = "empty query: type a word or a \"phrase\""
 
 
-class QueryError(ValueError):
+class QueryError(RequestError):
     """The query cannot be run; the message says why, in the user's terms."""
-
-    def __init__(self, message: str, field: str = "q") -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 # --------------------------------------------------------------------------
@@ -69,7 +59,7 @@ class QueryError(ValueError):
 @dataclass
 class Leaf:
     text: str  # as typed (without quotes or field prefix)
-    field: str | None = None  # one of FIELDS minus "date", or None (title/subtitle/body)
+    field: str | None = None  # one of QUERY_FIELDS minus "date", or None (title/subtitle/body)
     phrase: bool = False
 
 
@@ -102,7 +92,6 @@ Node = Union[Leaf, DateRange, Not, And, Or]
 
 _QUOTES = {'"': '"', "“": "”", "「": "」", "『": "』", "”": "”"}
 _FIELD_RE = re.compile(r"([A-Za-z_]+)[:：]")
-_SPACE = re.compile(r"\s+")
 
 
 @dataclass
@@ -141,10 +130,10 @@ def _lex(q: str) -> list[_Tok]:
         m = _FIELD_RE.match(q, i)
         # "BBC：中国…" is how Chinese headlines quote a speaker: a full-width
         # colon makes a field only of a known field name.
-        if m and (m.group(1).lower() in FIELDS or q[m.end() - 1] == ":"):
+        if m and (m.group(1).lower() in QUERY_FIELDS or q[m.end() - 1] == ":"):
             fieldname = m.group(1).lower()
-            if fieldname not in FIELDS:
-                raise QueryError(f"unknown field '{m.group(1)}:' (fields: {', '.join(FIELDS)})")
+            if fieldname not in QUERY_FIELDS:
+                raise QueryError(f"unknown field '{m.group(1)}:' (fields: {', '.join(QUERY_FIELDS)})")
             i = m.end()
             if i >= n or q[i].isspace():
                 raise QueryError(f"'{m.group(1)}:' needs a term or a \"phrase\" after it")
@@ -197,8 +186,8 @@ class _Parser:
         return node
 
     def and_expr(self, depth: int) -> Node | None:
-        if depth > MAX_DEPTH:
-            raise QueryError(f"parentheses nested deeper than {MAX_DEPTH} levels")
+        if depth > MAX_PAREN_DEPTH:
+            raise QueryError(f"parentheses nested deeper than {MAX_PAREN_DEPTH} levels")
         children: list[Node] = []
         while True:
             tok = self.peek()
@@ -247,8 +236,8 @@ class _Parser:
                 self.i += 1
             return group
         self.leaves += 1
-        if self.leaves > MAX_TERMS:
-            raise QueryError(f"too many terms: at most {MAX_TERMS}")
+        if self.leaves > MAX_QUERY_TERMS:
+            raise QueryError(f"too many terms: at most {MAX_QUERY_TERMS}")
         node: Node
         if tok.field == "date":
             node = _parse_date_range(tok.text)
@@ -296,7 +285,7 @@ def parse(q: str) -> Node:
     node = _Parser(_lex(q)).parse()
     node = _prune_empty(node)
     if node is None:
-        raise QueryError("empty query: type a word or a \"phrase\"")
+        raise QueryError(EMPTY_QUERY_MESSAGE)
     return node
 
 
@@ -317,150 +306,3 @@ def _prune_empty(node: Node | None) -> Node | None:
     if len(kids) == 1:
         return kids[0]
     return type(node)(kids)
-
-
-# --------------------------------------------------------------------------
-# Compilation to Whoosh
-
-
-class FieldWindow(WrappingSpan):
-    """Matches where the wrapped span query matches inside ``[start, end)``.
-
-    ``text_ng``/``text_c1`` hold title, subtitle and body at different
-    position ranges (:data:`index.schema.FIELD_BASE`); this scopes a
-    substring query to one of them.
-    """
-
-    def __init__(self, q: Any, start: int, end: int) -> None:
-        self.q = q
-        self.start = start
-        self.end = end
-
-    def __eq__(self, other: object) -> bool:
-        return (isinstance(other, FieldWindow) and self.q == other.q
-                and self.start == other.start and self.end == other.end)
-
-    def __hash__(self) -> int:
-        return hash(self.q) ^ hash((self.start, self.end))
-
-    def estimate_size(self, ixreader: Any) -> int:
-        return int(self.q.estimate_size(ixreader))
-
-    def estimate_min_size(self, ixreader: Any) -> int:
-        return 0
-
-    def matcher(self, searcher: Any, context: Any = None) -> Any:
-        m = self._subm(searcher, context)
-        return FieldWindow.Matcher(m, self.start, self.end)
-
-    class Matcher(SpanWrappingMatcher):
-        def __init__(self, child: Any, start: int, end: int) -> None:
-            self.start = start
-            self.end = end
-            super().__init__(child)
-
-        def copy(self) -> Any:
-            return self.__class__(self.child.copy(), self.start, self.end)
-
-        def _replacement(self, newchild: Any) -> Any:
-            return self.__class__(newchild, self.start, self.end)
-
-        def _get_spans(self) -> list[Any]:
-            return [s for s in self.child.spans() if self.start <= s.start and s.end < self.end]
-
-
-def _window(name: str) -> tuple[int, int]:
-    bases = sorted(FIELD_BASE.values())
-    start = FIELD_BASE[name]
-    later = [b for b in bases if b > start]
-    return start, (later[0] if later else 1 << 62)
-
-
-def substring_query(norm: str, scope: str | None = None) -> Any:
-    """Docs whose field (or any text field) contains the normalized ``norm``."""
-    if len(norm) == 1:
-        q: Any = wq.Term("text_c1", norm)
-    elif len(norm) == 2:
-        q = wq.Term("text_ng", norm)
-    else:
-        q = wq.Phrase("text_ng", bigrams(norm))
-    if scope is not None:
-        q = FieldWindow(q, *_window(scope))
-    return q
-
-
-@dataclass
-class Compiled:
-    """A parsed query, ready to run.
-
-    ``matching`` decides which documents match (exactly the substring
-    contract); ``scoring`` only ranks them (BM25F over jieba words, phrase
-    boosts); ``needles`` are the normalized strings to highlight, per field.
-    """
-
-    matching: Any
-    scoring: Any | None
-    needles: dict[str, list[str]]
-
-
-class QueryCompiler:
-    """Turns an AST into Whoosh queries for one index's lexicons."""
-
-    def __init__(self, analyzer: Any, meta_terms: Any) -> None:
-        #: the index's word analyzer; ``meta_terms(fieldname) -> list[str]``
-        #: gives the lexicon of a ``*_m`` field.
-        self.analyzer = analyzer
-        self.meta_terms = meta_terms
-
-    def words(self, text: str) -> list[str]:
-        """The jieba words of ``text`` as the index has them (query mode: no sub-words)."""
-        return [t.text for t in self.analyzer(text, mode="query")]
-
-    def compile(self, node: Node) -> Compiled:
-        needles: dict[str, list[str]] = {name: [] for name in TEXT_FIELDS}
-        scoring: list[Any] = []
-        matching = self._match(node, needles, scoring, negated=False)
-        return Compiled(matching, wq.Or(scoring) if scoring else None, needles)
-
-    def _match(self, node: Node, needles: dict[str, list[str]], scoring: list[Any], negated: bool) -> Any:
-        if isinstance(node, And):
-            return wq.And([self._match(c, needles, scoring, negated) for c in node.children])
-        if isinstance(node, Or):
-            return wq.Or([self._match(c, needles, scoring, negated) for c in node.children])
-        if isinstance(node, Not):
-            inner = self._match(node.child, needles, scoring, not negated)
-            return wq.Not(inner)
-        if isinstance(node, DateRange):
-            start = dt.datetime.combine(node.start, dt.time.min) if node.start else None
-            end = dt.datetime.combine(node.end, dt.time.max) if node.end else None
-            return wq.DateRange("date", start, end)
-        return self._leaf(node, needles, scoring, negated)
-
-    def _leaf(self, leaf: Leaf, needles: dict[str, list[str]], scoring: list[Any], negated: bool) -> Any:
-        norm = match_text(leaf.text)
-        if leaf.field in META_SCOPES:
-            fieldname = META_SCOPES[leaf.field]
-            terms = [t for t in self.meta_terms(fieldname) if norm in t]
-            return wq.Or([wq.Term(fieldname, t) for t in terms]) if terms else wq.NullQuery
-        scope = leaf.field  # a text field or None
-        fields = (scope,) if scope else TEXT_FIELDS
-        if leaf.phrase:
-            parts = [norm]
-        else:
-            parts = [w for w in dict.fromkeys(self.words(leaf.text)) if w] or [norm]
-        matching = [substring_query(p, scope) for p in parts]
-        if not negated:
-            words = self.words(leaf.text)
-            for f in fields:
-                needles[f].append(norm)
-                if not leaf.phrase:
-                    needles[f].extend(p for p in parts if p != norm)
-                scoring.extend(wq.Term(f, w) for w in dict.fromkeys(words))
-                if len(words) > 1:
-                    scoring.append(wq.Phrase(f, words, boost=PHRASE_BOOST))
-        return matching[0] if len(matching) == 1 else wq.And(matching)
-
-
-def highlight_needles(compiled: Compiled) -> dict[str, list[str]]:
-    """Needles per field, longest first and without duplicates."""
-    return {f: sorted(set(ns), key=len, reverse=True) for f, ns in compiled.needles.items()}
