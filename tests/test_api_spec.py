@@ -106,3 +106,63 @@ def test_articles_health_stats(client, spec):
     run()
     check_response(spec, "/api/health", "get", client.get("/api/health"))
     check_response(spec, "/api/stats", "get", client.get("/api/stats"))
+
+
+def _component(spec: dict, schema: dict) -> dict:
+    while "$ref" in schema:
+        schema = spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+    return schema
+
+
+def _undocumented_keys(spec: dict, schema: dict, value, where: str = "") -> list[str]:
+    """Keys of ``value`` that ``schema`` (recursively) does not declare."""
+    schema = _component(spec, schema)
+    out: list[str] = []
+    if isinstance(value, dict) and "properties" in schema:
+        for key, item in value.items():
+            if key not in schema["properties"]:
+                out.append(f"{where}.{key}")
+            else:
+                out += _undocumented_keys(spec, schema["properties"][key], item, f"{where}.{key}")
+    elif isinstance(value, list) and "items" in schema:
+        for item in value[:3]:
+            out += _undocumented_keys(spec, schema["items"], item, f"{where}[]")
+    return out
+
+
+def test_each_route_documents_the_schemas_it_uses(app, spec):
+    """The schema named in the document is the one the view dumps with and
+    loads from, and a real answer has no field the document leaves out."""
+    from api.operations import operation_of
+
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        op = operation_of(app, rule.endpoint)
+        if op is None:
+            continue
+        path = rule.rule.replace("<path:article_id>", "{article_id}")
+        for method in (m.lower() for m in rule.methods if m not in ("HEAD", "OPTIONS")):
+            documented = spec["paths"][path][method]
+            ok = documented["responses"]["200"]
+            if op.response is not None:
+                ref = ok["content"]["application/json"]["schema"]["$ref"]
+                assert ref.endswith("/" + type(op.response).__name__.removesuffix("Schema")), (path, ref)
+            if op.args is not None and op.location == "query":
+                names = {p["name"] for p in documented["parameters"] if p["in"] == "query"}
+                assert names == set(op.args.fields), (path, names)
+            if op.args is not None and op.location == "json":
+                ref = documented["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+                assert ref.endswith("/" + type(op.args).__name__.removesuffix("Schema")), (path, ref)
+            checked += 1
+    assert checked == 6
+
+    with app.test_client() as client:
+        answers = {("/api/search", "get"): client.get("/api/search?q=郑州&facets=true"),
+                   ("/api/articles/{article_id}", "get"): client.get("/api/articles/n1?q=地铁"),
+                   ("/api/health", "get"): client.get("/api/health"),
+                   ("/api/stats", "get"): client.get("/api/stats")}
+    for (path, method), resp in answers.items():
+        assert resp.status_code == 200, path
+        schema = spec["paths"][path][method]["responses"]["200"]["content"]["application/json"]["schema"]
+        assert _undocumented_keys(spec, schema, resp.get_json()) == [], path
+        validator_for(spec, schema).validate(resp.get_json())
