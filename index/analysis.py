@@ -2,7 +2,7 @@
 
 Whoosh pickles analyzers into the index's schema, so the import path of every
 class here is part of the on-disk format: do not move or rename them without
-bumping :data:`index.schema.SCHEMA_VERSION`.  Instances keep only plain
+bumping :data:`index.format.SCHEMA_VERSION`.  Instances keep only plain
 settings in their pickled state; the jieba dictionary is loaded lazily, once
 per process and user dictionary.
 
@@ -23,7 +23,7 @@ from typing import Any
 
 from whoosh.analysis import CompositeAnalyzer, Filter, Token, Tokenizer
 
-from .normalization import fold, match_table, match_text, match_text_with_offsets
+from .normalization import fold, match_table, match_text
 
 #: Environment variable naming a user dictionary to use instead of the default.
 USERDICT_ENV = "NEWSEARCH_USERDICT"
@@ -210,7 +210,35 @@ def word_positions(analyzer: Any, text: str) -> dict[str, list[int]]:
     return poses
 
 
-class BigramTokenizer(Tokenizer):
+class _PositionsTokenizer(Tokenizer):
+    """A tokenizer over the matching form whose terms and positions are
+    given by :meth:`collect`, the one rule both a build (which inverts
+    ``term → positions`` directly, without Token objects) and
+    :meth:`__call__` (Whoosh's token protocol) follow."""
+
+    def collect(self, norm: str, base: int, poses: dict[str, list[int]]) -> None:
+        """Add the terms of the normalized text ``norm``, positioned from ``base``."""
+        raise NotImplementedError
+
+    def __call__(self, value: str, positions: bool = False, chars: bool = False,
+                 keeporiginal: bool = False, removestops: bool = True,
+                 start_pos: int = 0, start_char: int = 0, tokenize: bool = True,
+                 mode: str = "", **kwargs: Any) -> Iterator[Token]:
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        poses: dict[str, list[int]] = {}
+        self.collect(match_text(value), start_pos, poses)
+        for pos, term in sorted((p, term) for term, ps in poses.items() for p in ps):
+            t.text = term
+            t.boost = 1.0
+            t.stopped = False
+            if keeporiginal:
+                t.original = term
+            if positions:
+                t.pos = pos
+            yield t
+
+
+class BigramTokenizer(_PositionsTokenizer):
     """Overlapping character bigrams of the matching form, positioned by start.
 
     Bigram ``k`` covers normalized characters ``k`` and ``k+1``, so a string of
@@ -219,50 +247,26 @@ class BigramTokenizer(Tokenizer):
     boundaries cannot break.  A one-character field yields that character.
     """
 
-    def __call__(self, value: str, positions: bool = False, chars: bool = False,
-                 keeporiginal: bool = False, removestops: bool = True,
-                 start_pos: int = 0, start_char: int = 0, tokenize: bool = True,
-                 mode: str = "", **kwargs: Any) -> Iterator[Token]:
-        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        if chars:
-            norm, starts, ends = match_text_with_offsets(value)
-        else:
-            norm, starts, ends = match_text(value), [], []
-        grams = bigrams(norm)
-        for i, gram in enumerate(grams):
-            t.text = gram
-            t.boost = 1.0
-            t.stopped = False
-            if keeporiginal:
-                t.original = gram
-            if positions:
-                t.pos = start_pos + i
-            if chars:
-                t.startchar = start_char + starts[i]
-                t.endchar = start_char + ends[i + len(gram) - 1]
-            yield t
+    def collect(self, norm: str, base: int, poses: dict[str, list[int]]) -> None:
+        for i, gram in enumerate(bigrams(norm), base):
+            lst = poses.get(gram)
+            if lst is None:
+                poses[gram] = [i]
+            else:
+                lst.append(i)
 
 
-class CharTokenizer(Tokenizer):
-    """Each distinct character of the matching form once (for 1-character queries)."""
+class CharTokenizer(_PositionsTokenizer):
+    """Each distinct character of the matching form once, at the field's
+    base position (for one-character queries, scoped to a field by it)."""
 
-    def __call__(self, value: str, positions: bool = False, chars: bool = False,
-                 keeporiginal: bool = False, removestops: bool = True,
-                 start_pos: int = 0, start_char: int = 0, tokenize: bool = True,
-                 mode: str = "", **kwargs: Any) -> Iterator[Token]:
-        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        norm = match_text(value)
-        seen: set[str] = set()
-        for i, ch in enumerate(norm):
-            if ch in seen:
-                continue
-            seen.add(ch)
-            t.text = ch
-            t.boost = 1.0
-            t.stopped = False
-            if positions:
-                t.pos = start_pos + i
-            yield t
+    def collect(self, norm: str, base: int, poses: dict[str, list[int]]) -> None:
+        for ch in set(norm):
+            lst = poses.get(ch)
+            if lst is None:
+                poses[ch] = [base]
+            else:
+                lst.append(base)
 
 
 def bigrams(norm: str) -> list[str]:

@@ -28,7 +28,7 @@ from .articles import Article, Problem
 from .codec import NewsCodec
 from .faults import failpoint
 from .normalization import warm_up
-from .postings import InvertingWriter
+from .inverter import InvertingWriter
 from .schema import build_schema, to_document
 from .sources import read_sources
 from .store import DEFAULT_KEEP, IndexStore, NoIndexError, StoreError, new_snapshot_name

@@ -15,7 +15,7 @@
   (:meth:`_TermsWriter.add_many`).
 
 The codec object is pickled into each segment, so this import path is part
-of the on-disk format (see :data:`index.schema.SCHEMA_VERSION`).
+of the on-disk format (see :data:`index.format.SCHEMA_VERSION`).
 """
 
 from __future__ import annotations

@@ -15,8 +15,9 @@ Per metadata field ``M`` in :data:`META_FIELDS`: ``M`` holds the exact value
 (filters, facets via its column) and ``M_m`` the matching form of each value,
 whose small lexicon is scanned for substring queries such as ``author:张``.
 
-Bump :data:`SCHEMA_VERSION` whenever a field, analyzer or its import path
-changes; readers refuse an index of another version instead of misreading it.
+Bump :data:`index.format.SCHEMA_VERSION` whenever a field, analyzer or its
+import path changes; readers refuse an index of another version instead of
+misreading it.
 """
 
 from __future__ import annotations
@@ -29,20 +30,10 @@ from typing import Any
 
 from whoosh import columns, fields
 
-from .analysis import (
-    USERDICT_ENV,
-    bigram_analyzer,
-    bigrams,
-    char_analyzer,
-    word_analyzer,
-    word_positions,
-)
+from .analysis import USERDICT_ENV, bigram_analyzer, char_analyzer, word_analyzer, word_positions
 from .articles import Article
 from .normalization import match_text
 from .postings import PackedPositions
-
-#: 3: positions packed as uint32 (:class:`index.postings.PackedPositions`).
-SCHEMA_VERSION = 3
 
 TEXT_FIELDS = ("title", "subtitle", "body")
 META_FIELDS = ("author", "source", "category", "tags")
@@ -61,9 +52,11 @@ MAX_FIELD_CHARS = (1 << 20) - 2
 class _TextsField(fields.FieldType):
     """A field computed from an article's ``(title, subtitle, body)`` tuple.
 
-    Terms of field ``F`` are positioned from ``FIELD_BASE[F]``.  Postings are
-    computed directly (no Token objects): these fields carry most of the
-    index's postings.  Subclasses add one field's terms in :meth:`collect`.
+    Its analyzer (a :class:`~index.analysis.BigramTokenizer` or
+    :class:`~index.analysis.CharTokenizer`, pickled into the schema) decides
+    the terms: field ``F``'s terms are positioned from ``FIELD_BASE[F]``.
+    Postings are computed directly (no Token objects): these fields carry
+    most of the index's postings.
     """
 
     def __init__(self, analyzer: Any) -> None:
@@ -75,9 +68,6 @@ class _TextsField(fields.FieldType):
         self.vector = None
         self.column_type = None
 
-    def collect(self, name: str, norm: str, poses: dict[str, list[int]]) -> None:
-        raise NotImplementedError
-
     def positions(self, value: Any) -> dict[str, list[int]]:
         """``term → positions`` of one document (what a build inverts)."""
         if isinstance(value, str):
@@ -87,7 +77,7 @@ class _TextsField(fields.FieldType):
             norm = match_text(text or "")
             if name != "body":
                 norm = norm[:MAX_FIELD_CHARS]
-            self.collect(name, norm, poses)
+            self.analyzer.collect(norm, FIELD_BASE[name], poses)
         return poses
 
     def index(self, value: Any, **kwargs: Any) -> Any:
@@ -106,14 +96,6 @@ class BigramField(_TextsField):
     def __init__(self) -> None:
         super().__init__(bigram_analyzer())
 
-    def collect(self, name: str, norm: str, poses: dict[str, list[int]]) -> None:
-        for i, gram in enumerate(bigrams(norm), FIELD_BASE[name]):
-            lst = poses.get(gram)
-            if lst is None:
-                poses[gram] = [i]
-            else:
-                lst.append(i)
-
 
 class CharField(_TextsField):
     """Each character of the matching form once per field it occurs in.
@@ -124,15 +106,6 @@ class CharField(_TextsField):
 
     def __init__(self) -> None:
         super().__init__(char_analyzer())
-
-    def collect(self, name: str, norm: str, poses: dict[str, list[int]]) -> None:
-        base = FIELD_BASE[name]
-        for ch in set(norm):
-            lst = poses.get(ch)
-            if lst is None:
-                poses[ch] = [base]
-            else:
-                lst.append(base)
 
 
 class WordField(fields.TEXT):

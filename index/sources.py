@@ -15,14 +15,14 @@ Formats, by file extension:
 
 Encodings: UTF-8 (with or without BOM), GB18030/GBK or Big5 (HKSCS).  When
 more than one of them decodes a file, the one whose text reads as Chinese
-(by jieba's character frequencies) wins; bytes that fit none are reported.
+(most of its characters common ones) wins; bytes that fit none are reported.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
-import math
 import os
 import re
 from collections.abc import Iterable, Iterator
@@ -53,16 +53,31 @@ _FALLBACKS = ("gb18030", "big5hkscs")
 
 
 def _plausibility(text: str) -> float:
-    """How much ``text`` reads like Chinese: mean log-frequency of its Han chars."""
-    from .analysis import load_segmenter, resolve_userdict
+    """How much ``text`` reads like Chinese: the share of its Han characters
+    that are among the 3,755 most common ones (GB2312's first level), after
+    Traditional → Simplified folding so Big5 text scores as well as GBK.
+
+    Bytes decoded with the wrong one of GB18030 and Big5 come out as rare
+    characters, so the right reading scores near 1 and the wrong one far
+    lower.  Deliberately independent of jieba and the analyzer: reading a
+    file must not load the segmenter's dictionary.
+    """
     from .normalization import fold
 
-    freq = load_segmenter(resolve_userdict(None)).FREQ
     han = [c for c in fold(text) if "\u4e00" <= c <= "\u9fff" or "\u3400" <= c <= "\u4dbf"]
     if not han:
         # no Han characters at all: prefer the reading with fewer odd symbols
         return -sum(1 for c in text if not c.isprintable() and c not in "\n\r\t")
-    return sum(math.log1p(freq.get(c, 0)) for c in han) / len(han)
+    return sum(map(_is_common_han, han)) / len(han)
+
+
+@functools.lru_cache(maxsize=None)
+def _is_common_han(ch: str) -> bool:
+    try:
+        code = ch.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return len(code) == 2 and 0xB0 <= code[0] <= 0xD7  # GB2312 level 1: rows 16-55
 
 
 def detect_encoding(sample: bytes) -> str:
@@ -89,7 +104,7 @@ def detect_encoding(sample: bytes) -> str:
     return max(candidates, key=lambda c: _plausibility(c[1]))[0]
 
 
-def decode_bytes(data: bytes, path: str = "") -> str:
+def decode_bytes(data: bytes) -> str:
     """Decode a whole file, detecting its encoding (see :func:`detect_encoding`)."""
     enc = detect_encoding(data)
     try:
@@ -143,11 +158,6 @@ def _walk(root: Path) -> Iterator[Path]:
                 yield Path(dirpath) / name
 
 
-def read_file(path: str | os.PathLike[str], problems: list[Problem]) -> Iterator[Article]:
-    """The articles of one file (its own duplicate-id check only)."""
-    yield from _read_checked(Path(path), problems, _Seen())
-
-
 def _read_checked(path: Path, problems: list[Problem], seen: _Seen) -> Iterator[Article]:
     for art in _read_any(path, problems):
         first = seen.ids.get(art.id)
@@ -173,7 +183,7 @@ def _read_any(path: Path, problems: list[Problem]) -> Iterator[Article]:
             if not data.strip():
                 problems.append(Problem(name, 0, "empty file"))
                 return
-            text = decode_bytes(data, name)
+            text = decode_bytes(data)
             yield from parse_page(text, name, problems)
     except SourceError as exc:
         problems.append(Problem(name, 0, str(exc)))

@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from .faults import failpoint
-from .schema import SCHEMA_VERSION
+from .format import SCHEMA_VERSION
 
 #: Default index directory, relative to the working directory.
 DEFAULT_INDEX_DIR = "var/index"

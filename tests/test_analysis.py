@@ -49,11 +49,8 @@ def test_index_mode_adds_subwords_at_the_same_position():
 
 
 def test_bigrams_cover_the_normalized_text():
-    text = "金融，中心"
-    toks = tokens(BigramTokenizer(), text)
-    assert [t for t, *_ in toks] == ["金融", "融中", "中心"]
-    assert [p for _, p, _, _ in toks] == [0, 1, 2]
-    assert text[toks[1][2]:toks[1][3]] == "融，中"
+    toks = [(t.text, t.pos) for t in BigramTokenizer()("金融，中心", positions=True)]
+    assert toks == [("金融", 0), ("融中", 1), ("中心", 2)]  # punctuation dropped, positions consecutive
 
 
 def test_analyzer_pickles_without_jieba_state():
@@ -63,3 +60,21 @@ def test_analyzer_pickles_without_jieba_state():
     assert clone == analyzer
     assert len(pickle.dumps(analyzer)) < 1000
     assert [t.text for t in clone("中原科技城", mode="index")] == [t.text for t in analyzer("中原科技城", mode="index")]
+
+
+def test_the_stored_ngram_analyzers_are_what_the_fields_index():
+    """The analyzers Whoosh pickles into the schema yield exactly the terms
+    and positions a build inverts for those fields."""
+    from index.schema import build_schema
+
+    schema = build_schema()
+    text = "鄭州地铁１２号线，ＲＣＥＰ示范区！中原科技城"
+    for name in ("text_ng", "text_c1"):
+        field = schema[name]
+        expected = field.positions((text, "", ""))
+        yielded: dict[str, list[int]] = {}
+        for t in field.analyzer(text, positions=True):
+            yielded.setdefault(t.text, []).append(t.pos)
+        assert yielded == expected, name
+    assert schema["text_ng"].positions(("郑州地铁", "", ""))["州地"] == [1]
+    assert schema["text_c1"].positions(("", "", "郑州郑"))["郑"] == [1 << 21]  # once, at the body's base

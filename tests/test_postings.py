@@ -1,8 +1,9 @@
 """The build's own posting writer against Whoosh's.
 
 A build inverts documents in memory and writes whole posting lists at once
-(:mod:`index.postings`); updates still go through Whoosh's writer.  Both must
-give the same index: every term of every field with the same statistics and
+(:mod:`index.inverter`) with the project's codec (:mod:`index.codec`);
+stock Whoosh 2.7.4 writes the same documents with its own writer and its own
+W3 codec.  Both must give the same index: every term of every field with the same statistics and
 the same postings, the same stored fields and field lengths.
 """
 
@@ -20,12 +21,8 @@ from index import builder
 from index.analysis import word_analyzer, word_positions
 from index.articles import Article
 from index.codec import NewsCodec
-from index.postings import (
-    InvertingWriter,
-    PackedPositions,
-    pack_positions,
-    unpack_positions,
-)
+from index.inverter import InvertingWriter
+from index.postings import PackedPositions, pack_positions, unpack_positions
 from index.schema import build_schema, to_document
 from index.sources import read_sources
 
@@ -67,8 +64,10 @@ def _write_jsonl(path: Path, docs: list[dict]) -> str:
 
 
 def _build_both(tmp: Path, source: str) -> tuple[str, str]:
-    """The same articles through InvertingWriter and through Whoosh's SegmentWriter."""
+    """The same articles through InvertingWriter with the project's codec, and
+    through stock Whoosh: its own SegmentWriter with its own W3 codec."""
     from whoosh import index as windex
+    from whoosh.codec.whoosh3 import W3Codec
     from whoosh.writing import SegmentWriter
 
     arts: list[Article] = list(read_sources([source], []))
@@ -78,8 +77,10 @@ def _build_both(tmp: Path, source: str) -> tuple[str, str]:
         d = tmp / kind
         d.mkdir()
         ix = windex.create_in(str(d), build_schema())
-        cls = InvertingWriter if kind == "inverting" else SegmentWriter
-        writer = cls(ix, codec=NewsCodec(), compound=False)
+        if kind == "inverting":
+            writer = InvertingWriter(ix, codec=NewsCodec(), compound=False)
+        else:
+            writer = SegmentWriter(ix, codec=W3Codec(), compound=False)
         for art in arts:
             writer.add_document(**to_document(art, stamp))
         writer.commit()
@@ -105,7 +106,8 @@ def _dump(path: str) -> dict:
                 m = r.postings(fieldname, term)
                 postings = []
                 while m.is_active():
-                    postings.append((m.id(), m.weight(), m.value()))
+                    # a field without values reads as '' inlined and None from a block
+                    postings.append((m.id(), m.weight(), m.value() or None))
                     m.next()
                 out["terms"][(fieldname, term)] = (
                     ti.weight(), ti.doc_frequency(), ti.min_length(), ti.max_length(), ti.max_weight(),
@@ -198,8 +200,16 @@ def test_word_positions_are_the_analyzers_tokens(text):
 
 
 def test_single_position_cache_stays_bounded():
-    from index.postings import _single
+    from index.inverter import _single
 
     for pos in range(1 << 21, (1 << 21) + _single.LIMIT + 5000):
         assert _single[pos] == pack_positions([pos])
     assert len(_single) <= _single.LIMIT
+
+
+def test_another_whoosh_release_is_refused_with_a_clear_error():
+    from index.format import WhooshVersionError, require_whoosh
+
+    require_whoosh()  # the pinned release is installed
+    with pytest.raises(WhooshVersionError, match=r"needs Whoosh 2\.7\.4 exactly.*2\.7\.5 is installed"):
+        require_whoosh((2, 7, 5))

@@ -15,12 +15,6 @@ XIE = "在全国县域 高质量发展中争先进位"
 WANG = "以先进制造业为主攻方向 推动经济社会发展量质齐升"
 
 
-@pytest.fixture(scope="module")
-def titles_by_id(seed_index):
-    result = search(seed_index, SearchRequest(q="发展", per_page=10))
-    return {h.id: h.title for h in result.hits}
-
-
 def titles(seed_index, q, **kw):
     ids = matching_ids(seed_index, SearchRequest(q=q, **kw))
     result = search(seed_index, SearchRequest(q=q, per_page=10, **kw))

@@ -1,0 +1,38 @@
+"""The on-disk format's version, and the one Whoosh release it is written for.
+
+A snapshot records :data:`SCHEMA_VERSION` in its ``meta.json``; readers refuse
+a snapshot of another version instead of misreading it (``newsearch build``
+makes a new one).  Bump it whenever a field, an analyzer, a posting format or
+the import path of anything Whoosh pickles into the index (:mod:`index.schema`,
+:mod:`index.analysis`, :mod:`index.postings`, :mod:`index.codec`) changes.
+
+The codec and writers reach into about 30 private names of Whoosh 2.7.4
+(its W3 codec, posting blocks, scorer and span queries), so exactly that
+release is required: :func:`require_whoosh` says so clearly at start-up
+instead of failing somewhere deep in a build or a query.
+"""
+
+from __future__ import annotations
+
+#: 3: positions packed as uint32 (:class:`index.postings.PackedPositions`).
+SCHEMA_VERSION = 3
+#: The Whoosh release the codec and writers are written against (pinned in pyproject.toml).
+WHOOSH_VERSION = (2, 7, 4)
+
+
+class WhooshVersionError(ImportError):
+    """The installed Whoosh is not the release this program needs."""
+
+
+def require_whoosh(installed: tuple[int, ...] | None = None) -> None:
+    """Raise :class:`WhooshVersionError` unless Whoosh :data:`WHOOSH_VERSION` is installed."""
+    if installed is None:
+        import whoosh
+
+        installed = tuple(whoosh.__version__)
+    if tuple(installed) != WHOOSH_VERSION:
+        want = ".".join(map(str, WHOOSH_VERSION))
+        have = ".".join(map(str, installed))
+        raise WhooshVersionError(f"newsearch needs Whoosh {want} exactly (its index format depends on that "
+                                 f"release's internals), but Whoosh {have} is installed: "
+                                 f"pip install 'whoosh=={want}'")
