@@ -65,6 +65,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     return app
 
 
+def _close_at_exit(ref: weakref.ReferenceType[Any]) -> None:
+    index = ref()
+    if index is not None:
+        index.close()
+
+
 def init_app(app: Flask, url_prefix: str = "/api") -> None:
     """Mount the JSON API and its docs on ``app`` (an intranet's own app too) under ``url_prefix``.
 
@@ -86,8 +92,7 @@ def init_app(app: Flask, url_prefix: str = "/api") -> None:
     index = SearchIndex(os.fspath(app.config["INDEX_DIR"]), refresh_interval=float(app.config["REFRESH_INTERVAL"]))
     app.extensions[live.EXTENSION] = index
     # The index lives as long as the app: closed at exit, never by __del__.
-    ref = weakref.ref(index)
-    atexit.register(lambda: (live := ref()) is not None and live.close())
+    atexit.register(_close_at_exit, weakref.ref(index))
     try:  # open the index (and load jieba) now rather than in the first request
         index.acquire()
     except StoreError as exc:

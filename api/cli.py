@@ -34,9 +34,12 @@ Exit status:
 
 
 class CliExit(click.ClickException):
+    """An error message on stderr and the documented exit status ``code``."""
+
     def __init__(self, message: str, code: int) -> None:
         super().__init__(message)
-        self.exit_code = code
+        # click declares exit_code a class variable; each instance carries its own status here
+        setattr(self, "exit_code", code)
 
 
 def index_dir_option(fn: Callable[..., Any]) -> Callable[..., Any]:
