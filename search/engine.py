@@ -8,78 +8,109 @@ The snapshot lifecycle and per-snapshot caches live in :mod:`search.snapshots`.
 
 from __future__ import annotations
 
-import datetime as dt
 import heapq
 import time
-from collections import Counter
 from dataclasses import dataclass
-from itertools import chain
 from typing import Any
 
-from whoosh import query as wq
+import numpy as np
 
 from index.articles import Article
 from index.schema import stored_to_article
 
-from .compile import highlight_needles
-from .grammar import parse
-from .models import Hit, SearchRequest, SearchResult, check_request
-from .snapshots import OpenSnapshot, SearchIndex
+from .execute import PHRASE_BOOST, Deadline, Executor, Scoring, highlight_needles, ranking_terms
+from .grammar import Node, parse
+from .models import DEFAULT_TIME_BUDGET, Hit, SearchRequest, SearchResult, check_request
+from .snapshots import OpenSnapshot, SearchIndex, Segment
 from .snippets import fragments, highlight
 
 FACET_LIMIT = 20
 
 
-def _filters(req: SearchRequest) -> list[Any]:
-    out: list[Any] = []
-    if req.date_from or req.date_to:
-        start = dt.datetime.combine(req.date_from, dt.time.min) if req.date_from else None
-        end = dt.datetime.combine(req.date_to, dt.time.max) if req.date_to else None
-        out.append(wq.DateRange("date", start, end))
-    for name in ("source", "author", "category"):
-        values = getattr(req, name)
-        if values:
-            out.append(wq.Or([wq.Term(name, v) for v in values]))
-    for tag in req.tag:
-        out.append(wq.Term("tags", tag))
-    return out
+def search(index: SearchIndex, req: SearchRequest, budget: float | None = DEFAULT_TIME_BUDGET) -> SearchResult:
+    """Search the live snapshot: exact matching set, ranked page, snippets.
 
-
-def search(index: SearchIndex, req: SearchRequest) -> SearchResult:
-    """Search the live snapshot: exact matching set, ranked page, snippets."""
+    ``budget`` is the request's time budget in seconds (None: unlimited);
+    past it the search stops with :class:`~search.execute.QueryTooExpensive`.
+    """
     started = time.perf_counter()
     check_request(req)
     node = parse(req.q)
+    deadline = Deadline(budget)
     with index.lease() as opened:
-        return _search(opened, req, node, started)
+        return _search(opened, req, node, started, deadline)
 
 
-def _search(opened: OpenSnapshot, req: SearchRequest, node: Any, started: float) -> SearchResult:
-    compiled = opened.compiler.compile(node)
-    searcher = opened.searcher()
-    matching = compiled.matching
-    filters = _filters(req)
-    if filters:
-        matching = wq.And([matching] + filters)
-    docs, scores = _collect(searcher, matching, compiled.scoring if req.sort == "relevance" else None)
-    dates = opened.column("date")
+def _search(opened: OpenSnapshot, req: SearchRequest, node: Node, started: float,
+            deadline: Deadline) -> SearchResult:
+    executor = Executor(opened, opened.segments(), deadline)
+    per_segment = executor.matching(node, req)
+    docs = _global(executor.segments, per_segment)
+    dates = opened.dates()
     want = req.page * req.per_page
+    scores = np.zeros(len(docs))
     if req.sort == "relevance":
-        top = heapq.nlargest(want, range(len(docs)), key=lambda i: (scores[i], dates[docs[i]], -docs[i]))
+        scoring = ranking_terms(node, opened.query_words)
+        scores = np.concatenate(executor.scores(scoring, per_segment) or [np.zeros(0)])
+        scores = _with_phrase_bonus(executor, scoring, per_segment, scores, want)
+        order = _top(docs, scores, dates[docs], want)
     elif req.sort == "-date":
-        top = heapq.nlargest(want, range(len(docs)), key=lambda i: (dates[docs[i]], -docs[i]))
+        order = _top(docs, dates[docs], None, want)
     else:
-        top = heapq.nsmallest(want, range(len(docs)), key=lambda i: (dates[docs[i]], docs[i]))
-    page = top[(req.page - 1) * req.per_page:]
-    needles = highlight_needles(compiled)
-    hits = [_hit(searcher, docs[i], scores[i] if scores else 0.0, needles, req) for i in page]
+        order = _top(docs, -dates[docs], None, want)
+    page = order[(req.page - 1) * req.per_page:]
+    needles = highlight_needles(node, opened.query_words)
+    searcher = opened.searcher()
+    hits = [_hit(searcher, int(docs[i]), float(scores[i]), needles, req) for i in page]
     facets = _facets(opened, docs) if req.facets else None
     took = round((time.perf_counter() - started) * 1000, 2)
     return SearchResult(total=len(docs), page=req.page, per_page=req.per_page, took_ms=took,
                         hits=hits, facets=facets, snapshot=opened.snapshot.name)
 
 
-def matching_ids(index: SearchIndex, req: SearchRequest) -> list[str]:
+def _global(segments: list[Segment], per_segment: list[np.ndarray]) -> np.ndarray:
+    """Segment-local doc sets as one sorted array of snapshot docnums."""
+    parts = [local + seg.offset for seg, local in zip(segments, per_segment)]
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+
+
+def _with_phrase_bonus(executor: Executor, scoring: Scoring, per_segment: list[np.ndarray],
+                       scores: np.ndarray, want: int) -> np.ndarray:
+    """``scores`` plus the bonus where a term's words stand together, for the
+    documents that could still reach the first ``want``: a bonus at most
+    multiplies a score by ``1 + PHRASE_BOOST``, so a document whose score
+    times that stays below the ``want``-th best score cannot."""
+    if not any(len(words) > 1 for _, _, words in scoring.terms) or len(scores) == 0:
+        return scores
+    floor = -np.inf if len(scores) <= want else np.partition(scores, len(scores) - want)[len(scores) - want]
+    reachable = scores * (1 + PHRASE_BOOST) >= floor
+    out = scores.copy()
+    start = 0
+    for seg, local in zip(executor.segments, per_segment):
+        end = start + len(local)
+        mask = reachable[start:end]
+        if mask.any():
+            out[start:end][mask] += executor.phrase_bonus(scoring, seg, local[mask])
+        start = end
+    return out
+
+
+def _top(docs: np.ndarray, primary: np.ndarray, secondary: np.ndarray | None, want: int) -> np.ndarray:
+    """Indexes into ``docs`` of the first ``want`` by ``primary`` descending,
+    then ``secondary`` descending, then docnum ascending."""
+    n = len(docs)
+    idx = np.arange(n)
+    if n > 4 * want:  # keep everything tied with the want-th best, sort only those
+        kth = np.partition(primary, n - want)[n - want]
+        idx = np.flatnonzero(primary >= kth)
+    keys = [docs[idx]]
+    if secondary is not None:
+        keys.append(-secondary[idx])
+    keys.append(-primary[idx])
+    return idx[np.lexsort(keys)][:want]
+
+
+def matching_ids(index: SearchIndex, req: SearchRequest, budget: float | None = None) -> list[str]:
     """The ids of every article matching ``req`` (query and filters), unranked.
 
     The complete set that ``total`` counts; used for exports and to check the
@@ -87,42 +118,10 @@ def matching_ids(index: SearchIndex, req: SearchRequest) -> list[str]:
     """
     node = parse(req.q)
     with index.lease() as opened:
+        executor = Executor(opened, opened.segments(), Deadline(budget))
+        docs = _global(executor.segments, executor.matching(node, req))
         searcher = opened.searcher()
-        matching = wq.And([opened.compiler.compile(node).matching] + _filters(req))
-        docs, _ = _collect(searcher, matching, None)
-        return [searcher.stored_fields(d)["id"] for d in docs]
-
-
-def _collect(searcher: Any, matching: Any, scoring: Any | None) -> tuple[list[int], list[float]]:
-    """All matching docnums (global) and, if ``scoring`` is given, their scores.
-
-    The matching set comes from an unscored pass (``all_ids``); scores only
-    rank it, so a scoring term can never add or drop a document.
-    """
-    docs: list[int] = []
-    scores: list[float] = []
-    context = searcher.context()
-    for sub, offset in searcher.leaf_searchers():
-        ids = list(matching.matcher(sub, sub.boolean_context()).all_ids())
-        docs.extend(d + offset for d in ids)
-        if scoring is None or not ids:
-            continue
-        # Scores are asked only for the matching documents (skip_to).  For a
-        # few of them a tree of union matchers skips most postings; for many,
-        # Whoosh's preloading Or (one pass over every posting) is cheaper.
-        scoring.matcher_type = (wq.Or.ARRAY_MATCHER if len(ids) * 20 > sub.doc_count_all()
-                                else wq.Or.DEFAULT_MATCHER)
-        sm = scoring.matcher(sub, context)
-        for d in ids:
-            if sm.is_active() and sm.id() < d:
-                sm.skip_to(d)
-            if sm.is_active() and sm.id() == d:
-                scores.append(sm.score())
-            else:
-                scores.append(0.0)
-    if scoring is None:
-        scores = [0.0] * len(docs)
-    return docs, scores
+        return [searcher.stored_fields(int(d))["id"] for d in docs]
 
 
 def _hit(searcher: Any, docnum: int, score: float, needles: dict[str, list[str]], req: SearchRequest) -> Hit:
@@ -137,20 +136,27 @@ def _hit(searcher: Any, docnum: int, score: float, needles: dict[str, list[str]]
                category=art.category, tags=art.tags)
 
 
-def _facets(opened: OpenSnapshot, docs: list[int]) -> dict[str, list[dict[str, Any]]]:
+def _facets(opened: OpenSnapshot, docs: np.ndarray) -> dict[str, list[dict[str, Any]]]:
+    """Counts of each facet's values over ``docs``: months newest first, the
+    others most frequent first (ties by value), :data:`FACET_LIMIT` of them."""
     out: dict[str, list[dict[str, Any]]] = {}
     for name in ("source", "author", "category", "month", "tag"):
-        values = opened.facet_values(name)
-        if name == "tag":
-            counts = Counter(chain.from_iterable(map(values.__getitem__, docs)))
+        labels, codes, indptr = opened.facet(name)
+        if indptr is None:
+            picked = codes[docs]
+            picked = picked[picked >= 0]
         else:
-            counts = Counter(map(values.__getitem__, docs))
-        counts.pop("", None)
-        counts.pop(None, None)
+            starts, ends = indptr[docs], indptr[docs + 1]
+            lengths = ends - starts
+            total = int(lengths.sum())
+            within = np.arange(total) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+            picked = codes[np.repeat(starts, lengths) + within]
+        counts = np.bincount(picked, minlength=len(labels))
+        present = [(labels[i], int(counts[i])) for i in np.flatnonzero(counts)]
         if name == "month":
-            items = sorted(counts.items(), reverse=True)
+            items = sorted(present, reverse=True)
         else:
-            items = heapq.nsmallest(FACET_LIMIT, counts.items(), key=lambda kv: (-kv[1], kv[0]))
+            items = heapq.nsmallest(FACET_LIMIT, present, key=lambda kv: (-kv[1], kv[0]))
         out[name] = [{"value": v, "count": c} for v, c in items]
     return out
 
@@ -162,7 +168,8 @@ def overview(index: SearchIndex) -> dict[str, Any]:
 
 
 def _overview(index: SearchIndex, opened: OpenSnapshot) -> dict[str, Any]:
-    docs = list(opened.searcher().reader().all_doc_ids())
+    segments = opened.segments()
+    docs = _global(segments, [seg.live for seg in segments])
     meta = opened.meta
     return {
         "snapshot": opened.snapshot.name,
@@ -209,7 +216,7 @@ def article_view(index: SearchIndex, article_id: str, q: str | None = None) -> A
         return ArticleView(art)
     node = parse(q)
     with index.lease() as opened:
-        needles = highlight_needles(opened.compiler.compile(node))
+        needles = highlight_needles(node, opened.query_words)
     return ArticleView(art, {
         "title": highlight(art.title, needles["title"]),
         "subtitle": highlight(art.subtitle, needles["subtitle"]),

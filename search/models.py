@@ -24,6 +24,9 @@ MAX_QUERY_TERMS = 32
 MAX_PAREN_DEPTH = 16
 #: Results that can be paged to: ``page * per_page`` may not exceed it.
 MAX_RESULT_DEPTH = 1000
+#: Seconds a search may take before it is refused as too expensive (a
+#: deployment sets its own: ``TIME_BUDGET``); exports are exempt.
+DEFAULT_TIME_BUDGET = 2.0
 #: Filters of a request (exact values; several values of one are OR-ed, tags AND-ed).
 FILTERS = ("source", "author", "category", "tag")
 #: Fields a query term may be scoped to (``title:…``); ``date:`` takes a range.

@@ -18,30 +18,43 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from whoosh import scoring
+import numpy as np
 
-from index.schema import COLUMN_SEP
+from index.schema import COLUMN_SEP, TEXT_FIELDS
 from index.store import (CorruptSnapshotError, IndexStore, NoIndexError, SchemaMismatchError, Snapshot,
                          StoreError)
 
-from .compile import QueryCompiler
+from .arrays import Postings, read_postings
+from .execute import Segment
+
+#: The sort value of an article without a date (the date column's default
+#: sorts after every real date; kept within int64).
+NO_DATE = int(np.iinfo(np.int64).max)
+#: Posting lists kept decoded per snapshot (least recently used dropped first).
+POSTINGS_CACHE_BYTES = 256 << 20
 
 
 @dataclass
 class OpenSnapshot:
-    """One opened snapshot: its Whoosh index, per-thread searchers, caches."""
+    """One opened snapshot: its Whoosh index, per-thread searchers, and the
+    per-snapshot caches a query reads (posting lists as arrays, columns,
+    field lengths, lexicons), all bounded or proportional to the archive."""
 
     snapshot: Snapshot
     ix: Any
     meta: dict[str, Any]
     _local: threading.local = field(default_factory=threading.local)
     _lexicons: dict[str, list[str]] = field(default_factory=dict)
-    _columns: dict[str, list[Any]] = field(default_factory=dict)
+    _arrays: dict[str, Any] = field(default_factory=dict)
+    _postings: OrderedDict[tuple[str, str, str], Postings | None] = field(default_factory=OrderedDict)
+    _postings_bytes: int = 0
+    _words: dict[str, list[str]] = field(default_factory=dict)
     _searchers: list[Any] = field(default_factory=list)
     _lock: threading.RLock = field(default_factory=threading.RLock)  # searcher() runs under it too
     #: Uses in progress (see :meth:`SearchIndex.lease`); guarded by the index's lock.
@@ -51,15 +64,17 @@ class OpenSnapshot:
     closed: bool = False
 
     def __post_init__(self) -> None:
-        self.compiler = QueryCompiler(self.ix.schema["title"].analyzer, self.lexicon)
-        self.compiler.words("预热")  # load jieba and the tables now, not in the first request
+        self.analyzer = self.ix.schema["title"].analyzer
+        self.query_words("预热")  # load jieba and the tables now, not in the first request
         with self.ix.reader() as reader:
             self.doc_count = reader.doc_count()
+            self.doc_count_all = reader.doc_count_all()
+            self._field_totals = {f: reader.field_length(f) for f in TEXT_FIELDS}
 
     def searcher(self) -> Any:
         s = getattr(self._local, "searcher", None)
         if s is None:
-            s = self.ix.searcher(weighting=CachedLengthBM25F(self.field_lengths))
+            s = self.ix.searcher()
             self._local.searcher = s
             with self._lock:
                 self._searchers.append(s)
@@ -73,50 +88,117 @@ class OpenSnapshot:
         for s in searchers:
             s.close()
 
-    def column(self, fieldname: str) -> list[Any]:
-        """A column's values for every docnum, loaded once per snapshot.
+    # -- what a query reads ---------------------------------------------------
 
-        Whoosh's column readers seek and read per value; facets and date
-        sorting touch every matching document, so they use these lists.
-        """
-        values = self._columns.get(fieldname)
-        if values is None:
-            translate = fieldname != "date"  # dates stay sortable integers
-            values = []
+    def segments(self) -> list[Segment]:
+        """This thread's view of the snapshot's segments, in docnum order."""
+        out = []
+        for sub, offset in self.searcher().leaf_searchers():
+            reader = sub.reader()
+            key = reader.segment().segment_id()
+            live = self._cached(f"live\x1f{key}", lambda: np.fromiter(reader.all_doc_ids(), dtype=np.int64))
+            out.append(Segment(reader, offset, live, self._read_postings, key))
+        return out
+
+    def _read_postings(self, seg: Segment, fieldname: str, term: str) -> Postings | None:
+        """A posting list as arrays, from an LRU cache of at most
+        :data:`POSTINGS_CACHE_BYTES` per snapshot."""
+        key = (seg.key, fieldname, term)
+        with self._lock:
+            if key in self._postings:
+                self._postings.move_to_end(key)
+                return self._postings[key]
+        found = read_postings(seg.reader, fieldname, term.encode("utf-8"))
+        size = found.nbytes if found is not None else 64
+        with self._lock:
+            self._postings[key] = found
+            self._postings_bytes += size
+            while self._postings_bytes > POSTINGS_CACHE_BYTES and len(self._postings) > 1:
+                _, old = self._postings.popitem(last=False)
+                self._postings_bytes -= old.nbytes if old is not None else 64
+        return found
+
+    def _cached(self, key: str, make: Callable[[], Any]) -> Any:
+        value = self._arrays.get(key)
+        if value is None:
             with self._lock:
-                for leaf, _ in self.searcher().reader().leaf_readers():
-                    if leaf.has_column(fieldname):
-                        values.extend(leaf.column_reader(fieldname, translate=translate))
-                    else:  # a segment where no document has this field
-                        values.extend([0 if fieldname == "date" else None] * leaf.doc_count_all())
-                self._columns[fieldname] = values
-        return values
+                value = self._arrays.get(key)
+                if value is None:
+                    value = self._arrays[key] = make()
+        return value
 
-    def field_lengths(self, leaf: Any, fieldname: str) -> list[int]:
-        """A segment's per-document lengths of a scored field, read once.
+    def query_words(self, text: str) -> list[str]:
+        """The jieba words of ``text`` as the index has them (query mode: no sub-words)."""
+        words = self._words.get(text)
+        if words is None:
+            words = [t.text for t in self.analyzer(text, mode="query")]
+            if len(self._words) < 100_000:
+                self._words[text] = words
+        return words
 
-        BM25 needs the length of every scored document's field; Whoosh reads
-        it from a column per document and per term, which was a fifth of the
-        time of a query matching most of the archive.
+    def doc_frequency(self, fieldname: str, term: str) -> int:
+        return int(self.searcher().doc_frequency(fieldname, term))
+
+    def avg_length(self, fieldname: str) -> float:
+        return (self._field_totals.get(fieldname, 0) / (self.doc_count_all or 1)) or 1.0
+
+    def segment_lengths(self, seg: Segment, fieldname: str) -> np.ndarray:
+        """A segment's per-document lengths of a scored field, read once
+        (as Whoosh stores them: one byte, decoded)."""
+        def make() -> np.ndarray:
+            dfl = seg.reader.doc_field_length
+            return np.fromiter((dfl(d, fieldname, 1) for d in range(seg.reader.doc_count_all())),
+                               dtype=np.float64)
+        return self._cached(f"len\x1f{seg.key}\x1f{fieldname}", make)
+
+    def segment_dates(self, seg: Segment) -> np.ndarray:
+        """A segment's dates as Whoosh's sortable longs; :data:`NO_DATE`
+        (later than any date) for an article without one."""
+        def make() -> np.ndarray:
+            reader = seg.reader
+            if not reader.has_column("date"):
+                return np.full(reader.doc_count_all(), NO_DATE, dtype=np.int64)
+            raw = np.fromiter(reader.column_reader("date", translate=False), dtype=np.uint64)
+            out = raw.astype(np.int64)  # real dates (microseconds since year 1) fit
+            out[raw > np.uint64(NO_DATE)] = NO_DATE  # the column's default: no date
+            return out
+        return self._cached(f"date\x1f{seg.key}", make)
+
+    def dates(self) -> np.ndarray:
+        """Every document's date (sortable long; :data:`NO_DATE` without one), by global docnum."""
+        return self._cached("dates", lambda: np.concatenate(
+            [self.segment_dates(seg) for seg in self.segments()] or [np.zeros(0, dtype=np.int64)]))
+
+    def facet(self, name: str) -> tuple[list[str], np.ndarray, np.ndarray | None]:
+        """``(labels, codes, indptr)`` of a facet over every global docnum.
+
+        Single-valued facets (source, author, category, month): ``codes[d]``
+        is the label index of document ``d`` (-1: none) and ``indptr`` is
+        None.  Tags: document ``d``'s codes are ``codes[indptr[d]:indptr[d+1]]``.
         """
-        key = f"{leaf.segment().segment_id()}\x1f{fieldname}"
-        lengths = self._columns.get(key)
-        if lengths is None:
-            dfl = leaf.doc_field_length
-            lengths = [dfl(d, fieldname, 1) for d in range(leaf.doc_count_all())]
-            self._columns[key] = lengths
-        return lengths
+        return self._cached(f"facet\x1f{name}", lambda: self._make_facet(name))
 
-    def facet_values(self, facet: str) -> list[Any]:
-        """Per docnum, the facet's value (a tuple of tags for ``tag``)."""
-        if facet != "tag":
-            return self.column(facet)
-        values = self._columns.get("tag")
-        if values is None:
-            values = [tuple(raw.decode("utf-8").split(COLUMN_SEP)) if raw else ()
-                      for raw in self.column("tags_col")]
-            self._columns["tag"] = values
-        return values
+    def _make_facet(self, name: str) -> tuple[list[str], np.ndarray, np.ndarray | None]:
+        labels: dict[str, int] = {}
+        column = "tags_col" if name == "tag" else name
+        values: list[Any] = []
+        for seg in self.segments():
+            reader = seg.reader
+            if reader.has_column(column):
+                values.extend(reader.column_reader(column, translate=True))
+            else:  # a segment where no document has this field
+                values.extend([None] * reader.doc_count_all())
+        if name != "tag":
+            codes = np.fromiter((labels.setdefault(v, len(labels)) if v else -1 for v in values),
+                                dtype=np.int64, count=len(values))
+            return list(labels), codes, None
+        lengths = np.zeros(len(values) + 1, dtype=np.int64)
+        flat: list[int] = []
+        for d, raw in enumerate(values):
+            tags = [t for t in raw.decode("utf-8").split(COLUMN_SEP) if t] if raw else []
+            flat.extend(labels.setdefault(t, len(labels)) for t in tags)
+            lengths[d + 1] = len(tags)
+        return list(labels), np.asarray(flat, dtype=np.int64), np.cumsum(lengths)
 
     def lexicon(self, fieldname: str) -> list[str]:
         """All terms of a small field (the ``*_m`` metadata fields), cached."""
@@ -127,20 +209,6 @@ class OpenSnapshot:
                 terms = [t.decode("utf-8") for t in reader.lexicon(fieldname)]
                 self._lexicons[fieldname] = terms
         return terms
-
-
-class CachedLengthBM25F(scoring.BM25F):
-    """Whoosh's BM25F, with field lengths from lists cached per snapshot."""
-
-    def __init__(self, lengths: Any, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._lengths = lengths
-
-    def scorer(self, searcher: Any, fieldname: str, text: Any, qf: float = 1) -> Any:
-        scorer = super().scorer(searcher, fieldname, text, qf=qf)
-        if isinstance(scorer, scoring.BM25FScorer) and searcher.is_atomic():
-            scorer.dfl = self._lengths(searcher.reader(), fieldname).__getitem__
-        return scorer
 
 
 class SearchIndex:

@@ -1,0 +1,384 @@
+"""A parsed query run over one snapshot's segments with numpy: the exact
+matching set, its BM25F ranking, and what to highlight.
+
+Matching follows the contract of :mod:`search.grammar` exactly: a term or
+phrase matches a field iff its normalized text is a substring of the
+field's normalized text.  In the index (:mod:`index.schema`), ``text_c1``
+lists each character of each text field once (at the field's base
+position) and ``text_ng`` every bigram with its positions, title, subtitle
+and body at separate position ranges.  So:
+
+* one character: the documents of that character (scoped: at the field's base);
+* two characters: the documents of that bigram (scoped: a position inside
+  the field's range);
+* ``n >= 3`` characters: candidates are the documents holding every distinct
+  bigram (rarest first) as often as the string needs it; a candidate
+  matches where the bigrams at offsets ``0, 2, 4, …, n-2`` (which cover
+  every character) stand at ``p, p+2, p+4, …`` for one start ``p`` —
+  checked on their positions for the candidates only.
+
+Ranking never adds or drops a document: scores are computed for the
+matching set only (per-field BM25 over jieba words with the field boosts,
+summed, as Whoosh's BM25F does), plus a bonus where a multi-word term's
+words stand together in a field (its normalized text occurs in that field),
+computed only for the documents whose score could still reach the page.
+
+Every step checks a :class:`Deadline`, so a query too expensive to answer
+within the request's time budget is refused with a reason instead of
+holding a worker.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from index.analysis import bigrams
+from index.normalization import match_text
+from index.schema import FIELD_BASE, TEXT_FIELDS
+
+from .arrays import EMPTY, Postings, difference, intersect, union
+from .grammar import And, DateRange, Leaf, Node, Not, Or
+from .models import RequestError, SearchRequest
+
+#: Score multiplier of the words of a term where they stand together in a field.
+PHRASE_BOOST = 2.0
+#: BM25 parameters (Whoosh's defaults, which the ranking was tuned with).
+BM25_B = 0.75
+BM25_K1 = 1.2
+#: The index field holding the matching form of each metadata scope's values.
+META_SCOPES = {"author": "author_m", "source": "source_m", "category": "category_m", "tag": "tags_m"}
+#: Request filters and the exact-value field each one reads.
+FILTER_FIELDS = {"source": "source", "author": "author", "category": "category", "tag": "tags"}
+
+
+class QueryTooExpensive(RequestError):
+    """The query could not be answered within the request's time budget."""
+
+    def __init__(self, budget: float) -> None:
+        super().__init__(f"the query is too expensive to answer within {budget:g} s: quote a shorter "
+                         "phrase, add a more specific word, or narrow it with a date range or a source", "q")
+
+
+class Deadline:
+    """The time budget of one request (``None``: no limit)."""
+
+    def __init__(self, seconds: float | None) -> None:
+        self.seconds = seconds
+        self.end = time.monotonic() + seconds if seconds else math.inf
+
+    def check(self) -> None:
+        if time.monotonic() > self.end:
+            raise QueryTooExpensive(self.seconds or 0.0)
+
+
+def _window(name: str) -> tuple[int, int]:
+    """``[start, end)`` of a text field's positions in the n-gram fields."""
+    start = FIELD_BASE[name]
+    later = [b for b in FIELD_BASE.values() if b > start]
+    return start, (min(later) if later else 1 << 62)
+
+
+@dataclass
+class Segment:
+    """One segment as a query sees it: its reader, its docnum offset in the
+    snapshot, its live documents, and cached posting lists."""
+
+    reader: Any
+    offset: int
+    live: np.ndarray  # sorted local docnums not deleted
+    postings_cache: Any  # (segment key, field, term) -> Postings | None
+    key: str
+
+    def postings(self, fieldname: str, term: str) -> Postings | None:
+        return self.postings_cache(self, fieldname, term)
+
+
+@dataclass
+class TermInfo:
+    """Collection statistics of one ranking word in one field."""
+
+    idf: float
+    avgdl: float
+
+
+@dataclass
+class Scoring:
+    """What ranks a query: its non-negated terms, with their jieba words."""
+
+    #: (scope or None, normalized term, its distinct words)
+    terms: list[tuple[str | None, str, list[str]]] = field(default_factory=list)
+
+
+class Executor:
+    """Runs one parsed query (and a request's filters) over a snapshot."""
+
+    def __init__(self, snapshot: Any, segments: list[Segment], deadline: Deadline) -> None:
+        self.snapshot = snapshot
+        self.segments = segments
+        self.deadline = deadline
+
+    # -- matching ---------------------------------------------------------
+
+    def matching(self, node: Node, req: SearchRequest | None = None) -> list[np.ndarray]:
+        """Per segment, the sorted local docnums that match ``node`` and the
+        request's filters (live documents only)."""
+        out = []
+        for seg in self.segments:
+            docs = self._docs(node, seg)
+            if req is not None:
+                docs = self._filter(docs, seg, req)
+            out.append(intersect(docs, seg.live))
+            self.deadline.check()
+        return out
+
+    def _docs(self, node: Node, seg: Segment) -> np.ndarray:
+        self.deadline.check()
+        if isinstance(node, Leaf):
+            return self._leaf(node, seg)
+        if isinstance(node, DateRange):
+            return self._dates(seg, node.start, node.end)
+        if isinstance(node, Not):
+            return difference(seg.live, self._docs(node.child, seg))
+        if isinstance(node, Or):
+            docs = EMPTY
+            for child in node.children:
+                docs = union(docs, self._docs(child, seg))
+            return docs
+        # And: positives first (smallest first), then remove the negatives
+        positives = [c for c in node.children if not isinstance(c, Not)]
+        negatives = [c.child for c in node.children if isinstance(c, Not)]
+        if positives:
+            sets = sorted((self._docs(c, seg) for c in positives), key=len)
+            docs = sets[0]
+            for other in sets[1:]:
+                if len(docs) == 0:
+                    break
+                docs = intersect(docs, other)
+        else:
+            docs = seg.live
+        for neg in negatives:
+            if len(docs) == 0:
+                break
+            docs = difference(docs, self._docs(neg, seg))
+        return docs
+
+    def _leaf(self, leaf: Leaf, seg: Segment) -> np.ndarray:
+        norm = match_text(leaf.text)
+        if leaf.field in META_SCOPES:
+            fieldname = META_SCOPES[leaf.field]
+            docs = EMPTY
+            for term in self.snapshot.lexicon(fieldname):
+                if norm in term:
+                    p = seg.postings(fieldname, term)
+                    if p is not None:
+                        docs = union(docs, p.ids)
+            return docs
+        parts = [norm] if leaf.phrase else (self.snapshot.query_words(leaf.text) or [norm])
+        docs = None
+        for part in sorted(set(parts), key=len, reverse=True):  # longest (rarest) first
+            found = self.substring(part, seg, leaf.field)
+            docs = found if docs is None else intersect(docs, found)
+            if len(docs) == 0:
+                break
+        return docs if docs is not None else EMPTY
+
+    def substring(self, norm: str, seg: Segment, scope: str | None = None,
+                  within: np.ndarray | None = None) -> np.ndarray:
+        """Documents whose field ``scope`` (any text field when None) contains
+        the normalized string ``norm``; only among ``within`` when given."""
+        if not norm:
+            return EMPTY
+        if len(norm) == 1:
+            p = seg.postings("text_c1", norm)
+            if p is None:
+                return EMPTY
+            docs = p.ids if within is None else intersect(p.ids, within)
+            if scope is None:
+                return docs
+            owners, poses = p.positions_of(docs)
+            return np.unique(owners[poses == FIELD_BASE[scope]])
+        grams = bigrams(norm)
+        need: dict[str, int] = {}
+        for g in grams:
+            need[g] = need.get(g, 0) + 1
+        lists: dict[str, Postings] = {}
+        for g in need:
+            p = seg.postings("text_ng", g)
+            if p is None:
+                return EMPTY
+            lists[g] = p
+        order = sorted(need, key=lambda g: len(lists[g].ids))
+        docs = lists[order[0]].ids if within is None else intersect(lists[order[0]].ids, within)
+        for g in order[1:]:
+            if len(docs) == 0:
+                return EMPTY
+            docs = intersect(docs, lists[g].ids)
+        self.deadline.check()
+        for g, count in need.items():  # a string that repeats a bigram needs it that often
+            if count > 1 and len(docs):
+                docs = docs[lists[g].counts_of(docs) >= count]
+        if len(docs) == 0:
+            return EMPTY
+        lo, hi = _window(scope) if scope else (0, 1 << 62)
+        if len(grams) == 1 and scope is None:
+            return docs
+        cover = list(range(0, len(grams), 2))
+        if cover[-1] != len(grams) - 1:
+            cover.append(len(grams) - 1)
+        # Start with the rarest covering bigram's positions, then keep the
+        # starts the others confirm.
+        cover.sort(key=lambda k: lists[grams[k]].nbytes)
+        keys: np.ndarray | None = None
+        for k in cover:
+            owners, poses = lists[grams[k]].positions_of(docs)
+            starts = poses - k
+            if keys is None:
+                ok = (starts >= lo) & (starts + len(grams) - 1 < hi)
+                keys = np.unique((owners[ok] << 32) | starts[ok])
+            else:
+                keys = intersect(keys, np.unique((owners << 32) | starts))
+            if len(keys) == 0:
+                return EMPTY
+            docs = np.unique(keys >> 32)
+            self.deadline.check()
+        return np.unique(keys >> 32) if keys is not None else EMPTY
+
+    def _dates(self, seg: Segment, start: dt.date | None, end: dt.date | None) -> np.ndarray:
+        dates = self.snapshot.segment_dates(seg)
+        lo = _day_value(start, first=True) if start else 0
+        hi = _day_value(end, first=False) if end else np.iinfo(np.int64).max - 1  # never an undated article
+        return np.flatnonzero((dates >= lo) & (dates <= hi))
+
+    def _filter(self, docs: np.ndarray, seg: Segment, req: SearchRequest) -> np.ndarray:
+        if req.date_from or req.date_to:
+            docs = intersect(docs, self._dates(seg, req.date_from, req.date_to))
+        for name, fieldname in FILTER_FIELDS.items():
+            values = getattr(req, name)
+            if not values:
+                continue
+            if name == "tag":  # every tag is required
+                for tag in values:
+                    p = seg.postings(fieldname, tag)
+                    docs = intersect(docs, p.ids if p is not None else EMPTY)
+            else:  # any of the values
+                allowed = EMPTY
+                for value in values:
+                    p = seg.postings(fieldname, value)
+                    if p is not None:
+                        allowed = union(allowed, p.ids)
+                docs = intersect(docs, allowed)
+        return docs
+
+    # -- ranking ------------------------------------------------------------
+
+    def scores(self, scoring: Scoring, per_segment: list[np.ndarray]) -> list[np.ndarray]:
+        """Per segment, the base score of each matching document (no phrase bonus)."""
+        stats = self._stats(scoring)
+        out = []
+        for seg, docs in zip(self.segments, per_segment):
+            total = np.zeros(len(docs))
+            for scope, _, words in scoring.terms:
+                for f in (scope,) if scope else TEXT_FIELDS:
+                    total += self._field_score(seg, docs, f, words, stats)
+            out.append(total)
+            self.deadline.check()
+        return out
+
+    def phrase_bonus(self, scoring: Scoring, seg: Segment, docs: np.ndarray) -> np.ndarray:
+        """The bonus of ``docs`` where a multi-word term's words stand together."""
+        stats = self._stats(scoring)
+        bonus = np.zeros(len(docs))
+        for scope, norm, words in scoring.terms:
+            if len(words) < 2:
+                continue
+            for f in (scope,) if scope else TEXT_FIELDS:
+                together = self.substring(norm, seg, f, within=docs)
+                if len(together) == 0:
+                    continue
+                mask = np.isin(docs, together)
+                bonus[mask] += PHRASE_BOOST * self._field_score(seg, docs[mask], f, words, stats)
+        return bonus
+
+    def _field_score(self, seg: Segment, docs: np.ndarray, fieldname: str, words: list[str],
+                     stats: dict[tuple[str, str], TermInfo]) -> np.ndarray:
+        total = np.zeros(len(docs))
+        if len(docs) == 0:
+            return total
+        lengths = None
+        for w in words:
+            p = seg.postings(fieldname, w)
+            if p is None:
+                continue
+            tf = p.weights_of(docs)
+            if lengths is None:
+                lengths = self.snapshot.segment_lengths(seg, fieldname)[docs]
+            info = stats[(fieldname, w)]
+            norm = BM25_K1 * ((1 - BM25_B) + BM25_B * lengths / info.avgdl)
+            total += np.where(tf > 0, info.idf * (tf * (BM25_K1 + 1)) / (tf + norm), 0.0)
+        return total
+
+    def _stats(self, scoring: Scoring) -> dict[tuple[str, str], TermInfo]:
+        cached = getattr(scoring, "_stats", None)
+        if cached is not None:
+            return cached
+        out: dict[tuple[str, str], TermInfo] = {}
+        n = self.snapshot.doc_count_all
+        for scope, _, words in scoring.terms:
+            for f in (scope,) if scope else TEXT_FIELDS:
+                for w in words:
+                    if (f, w) not in out:
+                        df = self.snapshot.doc_frequency(f, w)
+                        out[(f, w)] = TermInfo(math.log(n / (df + 1)) + 1, self.snapshot.avg_length(f))
+        scoring._stats = out  # type: ignore[attr-defined]
+        return out
+
+
+def _day_value(day: dt.date, first: bool) -> int:
+    """A date bound as the date column stores it (Whoosh's datetime longs)."""
+    from whoosh.util.times import datetime_to_long
+
+    moment = dt.datetime.combine(day, dt.time.min if first else dt.time.max)
+    return int(datetime_to_long(moment))
+
+
+def ranking_terms(node: Node, query_words: Any) -> Scoring:
+    """The terms that rank a query: its text leaves outside any NOT."""
+    scoring = Scoring()
+    for leaf in _positive_leaves(node):
+        if leaf.field in META_SCOPES:
+            continue
+        words = list(dict.fromkeys(w for w in query_words(leaf.text) if w))
+        scoring.terms.append((leaf.field, match_text(leaf.text), words))
+    return scoring
+
+
+def highlight_needles(node: Node, query_words: Any) -> dict[str, list[str]]:
+    """Per text field, the normalized strings to mark: a phrase whole, a term
+    whole and each of its words; longest first, without duplicates."""
+    needles: dict[str, list[str]] = {name: [] for name in TEXT_FIELDS}
+    for leaf in _positive_leaves(node):
+        if leaf.field in META_SCOPES:
+            continue
+        norm = match_text(leaf.text)
+        parts = [norm] if leaf.phrase else [norm] + [w for w in query_words(leaf.text) if w]
+        for f in (leaf.field,) if leaf.field else TEXT_FIELDS:
+            needles[f].extend(parts)
+    return {f: sorted(set(ns), key=len, reverse=True) for f, ns in needles.items()}
+
+
+def _positive_leaves(node: Node, negated: bool = False) -> Iterator[Leaf]:
+    if isinstance(node, Leaf):
+        if not negated:
+            yield node
+    elif isinstance(node, Not):
+        yield from _positive_leaves(node.child, not negated)
+    elif isinstance(node, (And, Or)):
+        for child in node.children:
+            yield from _positive_leaves(child, negated)
