@@ -181,13 +181,13 @@ class Executor:
                         docs = union(docs, p.ids)
             return docs
         parts = [norm] if leaf.phrase else (self.snapshot.query_words(leaf.text) or [norm])
-        docs = None
-        for part in sorted(set(parts), key=len, reverse=True):  # longest (rarest) first
-            found = self.substring(part, seg, leaf.field)
-            docs = found if docs is None else intersect(docs, found)
+        ordered = sorted(set(parts), key=len, reverse=True)  # longest (rarest) first
+        docs = self.substring(ordered[0], seg, leaf.field)
+        for part in ordered[1:]:
             if len(docs) == 0:
                 break
-        return docs if docs is not None else EMPTY
+            docs = intersect(docs, self.substring(part, seg, leaf.field, within=docs))
+        return docs
 
     def substring(self, norm: str, seg: Segment, scope: str | None = None,
                   within: np.ndarray | None = None) -> np.ndarray:
