@@ -15,6 +15,9 @@ from schemathesis import GenerationMode
 from schemathesis.checks import (content_type_conformance, not_a_server_error, response_schema_conformance,
                                  status_code_conformance)
 
+# Spec-driven: about 8 s of generated requests; make test-fast leaves it out.
+pytestmark = pytest.mark.slow
+
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 # Every operation but openapi.json itself; the first three take input.
 OPERATIONS = ["GET /api/search", "POST /api/search", "GET /api/articles/{article_id}", "GET /api/health",
