@@ -38,6 +38,7 @@ test: install browser
 	$(BIN)/python -m mypy
 	$(BIN)/python -m pytest
 
+# Everything but the slow, corpus and browser tests: under a minute on 2 shared cores.
 test-fast: install
 	$(BIN)/python -m pytest -m "not slow and not corpus and not e2e"
 

@@ -15,7 +15,14 @@ ROOT = Path(__file__).resolve().parent.parent
 # CI replays the same generated examples every run (a red CI must mean a
 # change broke something); on a developer's machine they vary and explore.
 settings.register_profile("ci", derandomize=True, print_blob=True)
-if os.environ.get("CI"):
+
+
+def running_in_ci() -> bool:
+    """``CI`` is set to anything but empty, ``0``, ``false`` or ``no`` (as CI services set ``CI=true``)."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+if running_in_ci():
     settings.load_profile("ci")
 SEEDS = ROOT / "seeds"
 CORPUS_ENV = "NEWSEARCH_CORPUS"
@@ -26,9 +33,19 @@ def corpus_path() -> Path:
 
 
 def require_corpus() -> Path:
+    """The corpus path; without the corpus, skip the test, or fail it under CI.
+
+    On a developer's machine the corpus may simply not be there.  Under CI its
+    absence is a broken setup: skipping would let the run pass with the main
+    correctness suite (brute force against the corpus) never run.
+    """
     path = corpus_path()
     if not path.is_file():
-        pytest.skip(f"shared corpus not found at {path} (set {CORPUS_ENV} to its news.jsonl)")
+        reason = f"shared corpus not found at {path} (set {CORPUS_ENV} to its news.jsonl)"
+        if running_in_ci():
+            pytest.fail(f"{reason}; CI is set, so a missing corpus fails the run instead of skipping "
+                        "the corpus tests", pytrace=False)
+        pytest.skip(reason)
     return path
 
 

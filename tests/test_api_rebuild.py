@@ -8,6 +8,7 @@ import threading
 import time
 from urllib.parse import quote
 
+import pytest
 from werkzeug.serving import make_server
 
 from api import create_app
@@ -17,6 +18,7 @@ from index.store import IndexStore
 from .conftest import NEWS, SEEDS, write_jsonl
 
 
+@pytest.mark.slow  # builds and updates under load from 4 threads: ~4 s
 def test_no_failed_request_while_snapshots_switch(tmp_path):
     store = IndexStore(tmp_path / "ix")
     build([str(SEEDS)], store, procs=1)

@@ -16,6 +16,9 @@ from openapi_schema_validator import OAS30Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
+# Spec-driven: several seconds of generated requests; make test-fast leaves it out.
+pytestmark = pytest.mark.slow
+
 SETTINGS = settings(max_examples=150, deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 

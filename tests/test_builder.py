@@ -162,6 +162,7 @@ def _processes_mentioning(text: str) -> list[int]:
     return pids
 
 
+@pytest.mark.slow  # a dozen CLI subprocesses: ~9 s
 def test_cli_exit_codes(tmp_path):
     ix_dir = str(tmp_path / "ix")
     result = newsearch("search", "郑州", "--index-dir", ix_dir)
@@ -185,6 +186,7 @@ def test_cli_exit_codes(tmp_path):
     assert json.loads(result.stdout)["total"] == 0
 
 
+@pytest.mark.slow  # CLI subprocesses and rebuilds: ~8 s
 def test_rollback_never_makes_an_older_schema_live(tmp_path):
     """After an upgrade the kept snapshots of the old format cannot be served:
     ``rollback`` skips them, and naming one is refused with status 4."""

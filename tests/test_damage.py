@@ -15,6 +15,9 @@ from search.models import SearchRequest
 
 from .conftest import ROOT, SEEDS
 
+# Two builds per test plus a CLI subprocess: make test-fast leaves it out.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def two_snapshots(tmp_path):

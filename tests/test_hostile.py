@@ -80,12 +80,42 @@ def read(tmp_path, name: str, data: bytes):
     return list(read_sources([str(path)], problems)), problems
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(data=st.binary(max_size=2000), ext=st.sampled_from(["page.txt", "lines.jsonl"]))
+# Lines for a JSON Lines file: random bytes, and JSON values of every shape (good articles among them).
+_JSON_VALUE = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+    max_leaves=6)
+_RECORD = st.fixed_dictionaries(
+    {}, optional={"id": st.one_of(st.text(max_size=4), st.integers(), st.none(), st.lists(st.integers())),
+                  "title": st.one_of(st.text(max_size=10), st.integers()), "body": st.text(max_size=30),
+                  "date": st.one_of(st.text(max_size=12), st.just("2023-07-27")),
+                  "tags": st.one_of(st.lists(st.text(max_size=3), max_size=2), st.text(max_size=3)),
+                  "url": st.sampled_from(["https://example.org/a", "javascript:x", ""]), "x": _JSON_VALUE})
+_LINE = st.one_of(st.binary(max_size=120),
+                  st.one_of(_RECORD, _JSON_VALUE).map(lambda v: json.dumps(v, ensure_ascii=False).encode()))
+_FILE = st.one_of(st.binary(max_size=2000), st.lists(_LINE, max_size=12).map(b"\n".join))
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=_FILE, ext=st.sampled_from(["page.txt", "lines.jsonl"]))
 def test_random_bytes_are_reported_not_raised(tmp_path, data, ext):
     articles, problems = read(tmp_path, ext, data)
-    assert all(isinstance(p, Problem) for p in problems)
-    assert all(a.title or a.body for a in articles)
+    path = str(tmp_path / ext)
+    nlines = data.count(b"\n") + 1
+    for p in problems:
+        # Every problem is a foreseen one, names the file and a real line, and says why.
+        assert p.path == path and 0 <= p.line <= nlines and p.reason.strip(), p
+        assert not p.reason.startswith("unexpected error"), f"the reader's safety net caught a bug: {p}"
+    for a in articles:
+        assert a.origin == path and 1 <= a.line <= nlines
+        assert a.title or a.body.strip()
+        text = a.title + a.subtitle + a.body + a.author + a.source
+        assert not any(c in text for c in "\x00\r\x1b"), a  # control characters are dropped
+    if ext.endswith(".jsonl") and not any(p.line == 0 for p in problems):
+        # Every non-blank line is accounted for exactly once: an article or a problem at its number.
+        nonblank = [i for i, line in enumerate(data.split(b"\n"), 1) if line.strip()]
+        accounted = sorted([a.line for a in articles] + [p.line for p in problems])
+        assert accounted == nonblank
 
 
 def test_broken_lines_are_skipped_and_the_rest_kept(tmp_path):

@@ -124,6 +124,7 @@ def _assert_same_index(a: str, b: str) -> None:
     assert not diff, (diff[:3], [(da["terms"][k], db["terms"][k]) for k in diff[:1]])
 
 
+@pytest.mark.slow  # two builds of a generated corpus: ~7 s
 def test_inverting_writer_writes_what_whoosh_writes(tmp_path):
     source = _write_jsonl(tmp_path / "g.jsonl", generated_articles(400))
     a, b = _build_both(tmp_path, source)
@@ -155,6 +156,7 @@ def _ids(store, query: str) -> list[str]:
         index.close()
 
 
+@pytest.mark.slow  # many small segments: ~4 s each
 @pytest.mark.parametrize("procs", [1, 2])
 def test_small_memory_budget_writes_more_segments_same_results(tmp_path, monkeypatch, procs):
     from whoosh import index as windex

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import html
+import re
+
 import pytest
 
 from search.engine import article_view, matching_ids, search
@@ -59,10 +62,26 @@ def test_title_query_ranks_that_article_first(seed_index):
         assert search(seed_index, SearchRequest(q=title)).hits[0].title == title
 
 
+def _shown_text(fragment: str) -> str:
+    """The article text a highlighted fragment shows (marks removed, entities unescaped)."""
+    return html.unescape(fragment.replace("<mark>", "").replace("</mark>", ""))
+
+
 def test_highlighted_title_and_fragments(seed_index):
     hit = search(seed_index, SearchRequest(q="融中")).hits[0]
-    assert any("金<mark>融中</mark>心" in f for f in hit.highlights["body"])
-    assert hit.highlights["title"] == QIN.replace("“", "“")  # no match in the title, escaped text only
+    assert hit.title == QIN
+    body = article_view(seed_index, hit.id).article.body
+    frags = hit.highlights["body"]
+    # Fragments are verbatim pieces of the article, with exactly the matching characters marked.
+    assert frags and all(_shown_text(f) in body for f in frags)
+    assert set(re.findall(r"<mark>(.*?)</mark>", "".join(frags))) == {"融中"}
+    assert any("金<mark>融中</mark>心" in f for f in frags)
+    # No match in the title: the whole title, unmarked.
+    assert hit.highlights["title"] == QIN
+    # A match in the title is marked there, and only there.
+    hit = search(seed_index, SearchRequest(q="三高地")).hits[0]
+    assert hit.title == QIN
+    assert hit.highlights["title"] == QIN.replace("三高地", "<mark>三高地</mark>")
 
 
 def test_sort_and_filters(seed_index):

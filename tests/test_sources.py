@@ -11,7 +11,7 @@ import pytest
 from index.articles import Problem
 from index.sources import date_from_filename, parse_byline, read_sources
 
-from .conftest import SEEDS, corpus_path
+from .conftest import SEEDS, require_corpus
 
 
 def read(*paths):
@@ -192,10 +192,9 @@ def test_directories_are_walked_recursively(tmp_path):
     assert problems == [] and sorted(a.title for a in arts) == ["乙标题", "甲"]
 
 
+@pytest.mark.corpus
 def test_the_shared_corpus_reads_cleanly():
-    path = corpus_path()
-    if not path.is_file():
-        pytest.skip(f"shared corpus not found at {path} (set NEWSEARCH_CORPUS)")
+    path = require_corpus()
     problems: list[Problem] = []
     ids = []
     for art in read_sources([str(path)], problems):
