@@ -18,7 +18,7 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, post_dump, post_load, validate
 
-from search.models import FILTERS, INT_PARAMS, MAX_QUERY_CHARS, SORTS, IntParam, SearchRequest
+from search.models import FILTERS, INT_PARAMS, MAX_QUERY_CHARS, SORT_MESSAGE, SORTS, IntParam, SearchRequest
 
 
 class StrictInteger(fields.Integer):
@@ -55,7 +55,7 @@ class SearchArgsSchema(Schema):
     q = query_field(True, "The query, in the query language (see the page's help).")
     page = int_field(INT_PARAMS["page"])
     per_page = int_field(INT_PARAMS["per_page"])
-    sort = fields.String(load_default=SORTS[0], validate=validate.OneOf(SORTS),
+    sort = fields.String(load_default=SORTS[0], validate=validate.OneOf(SORTS, error=SORT_MESSAGE),
                          metadata={"description": "relevance, oldest first (date) or newest first (-date)."})
     date_from = fields.Date(load_default=None, metadata={"description": "YYYY-MM-DD, inclusive."})
     date_to = fields.Date(load_default=None, metadata={"description": "YYYY-MM-DD, inclusive."})

@@ -60,6 +60,7 @@ INT_PARAMS: dict[str, IntParam] = {p.name: p for p in (
 )}
 MAX_PER_PAGE = INT_PARAMS["per_page"].maximum
 
+SORT_MESSAGE = f"sort must be one of {', '.join(SORTS)}"
 #: The semantic 400s of a search: requests whose every parameter is valid on
 #: its own but that cannot be answered (the OpenAPI document lists them).
 DEPTH_MESSAGE = (f"cannot page past the first {MAX_RESULT_DEPTH} results; narrow the search "
@@ -106,7 +107,7 @@ def check_request(req: SearchRequest) -> None:
     if req.page * req.per_page > MAX_RESULT_DEPTH:
         raise RequestError(DEPTH_MESSAGE, "page")
     if req.sort not in SORTS:
-        raise RequestError(f"sort must be one of {', '.join(SORTS)}", "sort")
+        raise RequestError(SORT_MESSAGE, "sort")
     if req.date_from and req.date_to and req.date_from > req.date_to:
         raise RequestError("date_from is after date_to", "date_from")
 
