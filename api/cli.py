@@ -268,7 +268,9 @@ def rollback(snapshot: str | None, index_dir: str | None) -> None:
 @index_dir_option
 @click.option("--keep", type=click.IntRange(0, 100), default=DEFAULT_KEEP, show_default=True,
               help="Older snapshots to keep for rollback.")
-@click.option("-q", "--quiet", is_flag=True, help="No progress display; print the one-line summary.")
+@click.option("-q", "--quiet", is_flag=True,
+              help="No progress display; one summary line when a snapshot was copied, nothing when the "
+                   "index was already current (for cron, which mails any output).")
 def sync(source: str, index_dir: str | None, keep: int, quiet: bool) -> None:
     """Copy the live snapshot of the index at SOURCE here and make it live.
 
@@ -292,7 +294,8 @@ def sync(source: str, index_dir: str | None, keep: int, quiet: bool) -> None:
             report = run_sync(source, store, keep=keep,
                               on_progress=lambda line: click.echo("\r" + line, err=True, nl=False))
             click.echo("\r\x1b[K", err=True, nl=False)
-    click.echo(report.summary())
+    if report.changed or not quiet:
+        click.echo(report.summary())
 
 
 @main.command()

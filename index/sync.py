@@ -44,6 +44,7 @@ RSYNC_IO_TIMEOUT = 300
 MAX_LINK_DEST = 20
 #: What a snapshot name read from a source may look like (it becomes a path).
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
+_PROGRESS = re.compile(r"\d%")
 
 ProgressFn = Callable[[str], None]
 
@@ -174,10 +175,8 @@ def _copy_args(store: IndexStore, remote_dir: str, tmp: Path, progress: bool) ->
     live = store.current_name()
     others = sorted((s for s in store.snapshots() if s.name != live), key=lambda s: s.name, reverse=True)
     local = [s for s in store.snapshots() if s.name == live] + others
-    args = ["--exclude=*/", "--exclude=*WRITELOCK", "--info=name1"]
+    args = ["--exclude=*/", "--exclude=*WRITELOCK", "--info=progress2" if progress else "--info=name1"]
     args += [f"--link-dest={s.path.absolute()}" for s in local[:MAX_LINK_DEST]]
-    if progress:
-        args.append("--info=progress2")
     return args + [remote_dir, str(tmp.absolute()) + "/"]
 
 
@@ -219,8 +218,8 @@ def _rsync(rsync: str, args: list[str], what: str, on_progress: ProgressFn | Non
 
 
 def _read_output(stream: Any, on_progress: ProgressFn | None, point: str | None) -> str:
-    """rsync's stdout; with ``on_progress``, each ``\\r``-ended progress line
-    is passed on as it comes."""
+    """rsync's stdout; with ``on_progress``, each progress line
+    (``--info=progress2``) is passed on as it comes."""
     chunks: list[str] = []
     pending = ""
     while True:
@@ -234,11 +233,10 @@ def _read_output(stream: Any, on_progress: ProgressFn | None, point: str | None)
         chunks.append(text)
         if on_progress is not None:
             pending += text
-            *done, pending = pending.split("\r")
+            *done, pending = re.split(r"[\r\n]", pending)
             for line in done:
-                line = line.strip().splitlines()[-1] if line.strip() else ""
-                if line:
-                    on_progress(line)
+                if _PROGRESS.search(line):
+                    on_progress(line.strip())
     return "".join(chunks)
 
 
