@@ -77,8 +77,8 @@ class SyncReport:
     def summary(self) -> str:
         if not self.changed:
             return f"sync: already at snapshot {self.snapshot} ({self.source})"
-        return (f"sync: snapshot {self.snapshot} from {self.source}: {self.files} files, "
-                f"{self.linked} linked, {self.copied} copied, {_human(self.bytes_sent)} transferred, "
+        return (f"sync: snapshot {self.snapshot} from {self.source} ({self.files} files: "
+                f"{self.linked} linked, {self.copied} copied), {_human(self.bytes_sent)} transferred, "
                 f"{self.seconds:.1f} s")
 
 

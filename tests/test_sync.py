@@ -346,7 +346,7 @@ def test_an_rsync_host_source_is_passed_to_rsync(hosts, tmp_path, monkeypatch):
     report = sync(source, b)
     assert report.changed and report.copied > 0 and report.linked > 0 and report.bytes_sent > 0
     assert b.current_name() == a.current_name() and answers(b.root) == answers(a.root)
-    assert report.summary().startswith(f"sync: snapshot {a.current_name()} from {source}: ")
+    assert report.summary().startswith(f"sync: snapshot {a.current_name()} from {source} (")
     result = newsearch(["sync", f"indexer:{tmp_path}/missing/", "--index-dir", str(b.root), "--quiet"],
                        env={"RSYNC_RSH": str(ssh)})
     assert result.returncode == 1 and f"cannot read indexer:{tmp_path}/missing/CURRENT" in result.stderr
