@@ -163,7 +163,8 @@ def _manifest(snap: Snapshot) -> dict[str, Any]:
     require_schema(snap.name, meta, "upgrade newsearch on this host (or the indexer) so both read "
                                     "the same version")
     files = meta.get("files")
-    if meta.get("snapshot") != snap.name or not isinstance(files, dict) or not files:
+    if (meta.get("snapshot") != snap.name or not isinstance(files, dict) or not files
+            or any("/" in f or f.startswith(".") for f in files)):
         raise SyncError(f"snapshot {snap.name}: {META_FILE} does not describe this snapshot's files")
     return meta
 

@@ -358,3 +358,18 @@ def test_progress_lines_reach_the_caller(hosts):
     lines: list[str] = []
     report = sync(str(a.root), b, on_progress=lines.append)
     assert report.changed and lines and "to-chk=0/" in lines[-1]  # the last: nothing left to check
+
+
+def test_a_reader_rolled_back_follows_the_indexer_again(hosts):
+    """The indexer's live snapshot is still on the reader, just not live:
+    the next sync makes it live again without copying a file."""
+    a, b, late = hosts
+    update([str(late)], a)
+    sync(str(a.root), b)
+    newest = b.current_name()
+    assert newsearch(["rollback", "--index-dir", str(b.root)]).returncode == 0
+    assert b.current_name() != newest
+    report = sync(str(a.root), b)
+    assert report.changed and report.copied == 0 and report.linked == report.files
+    assert b.current_name() == newest and answers(b.root) == answers(a.root)
+    assert sorted(s.name for s in b.snapshots()).count(newest) == 1 and leftovers(b) == []
