@@ -7,11 +7,12 @@ HOST   ?= 127.0.0.1
 INDEX_DIR ?= var/index
 BIN    := $(VENV)/bin
 
-.PHONY: install run index test test-fast typecheck bench soak clean browser
+.PHONY: install run index test test-fast typecheck bench soak clean browser debian-packages
 
-# Debian packages the browser tests need: Chromium itself and a CJK font so
-# Chinese renders in screenshots.  Installed only when missing (needs root or sudo).
-BROWSER_PKGS := chromium fonts-noto-cjk
+# Debian packages the tests need: Chromium and a CJK font (so Chinese renders
+# in screenshots) for the browser tests, rsync for `newsearch sync`.
+# Installed only when missing (needs root or sudo).
+DEBIAN_PKGS := chromium fonts-noto-cjk rsync
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 $(BIN)/.installed: pyproject.toml
@@ -28,13 +29,16 @@ index: install
 run: index
 	$(BIN)/newsearch serve --host $(HOST) --port $(PORT) --index-dir $(INDEX_DIR)
 
-browser:
-	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "noto sans cjk"; then \
-	  echo "installing $(BROWSER_PKGS) from Debian"; \
-	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(BROWSER_PKGS) >/dev/null; \
+debian-packages:
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "noto sans cjk" \
+	    || ! command -v rsync >/dev/null; then \
+	  echo "installing $(DEBIAN_PKGS) from Debian"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(DEBIAN_PKGS) >/dev/null; \
 	fi
 
-test: install browser
+browser: debian-packages
+
+test: install debian-packages
 	$(BIN)/python -m mypy
 	$(BIN)/python -m pytest
 

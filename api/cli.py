@@ -28,8 +28,8 @@ Exit status:
   {EXIT_ERROR}   error: nothing was changed (message on stderr)
   2   bad command-line usage
   {EXIT_SKIPPED}   done, but some input was skipped (each listed as file:line: reason)
-  {EXIT_NO_INDEX}   no index built yet, or it cannot be read
-  {EXIT_LOCKED}  another build/update/rollback holds the lock; try again later
+  {EXIT_NO_INDEX}   no index built yet, or it cannot be read (another schema version)
+  {EXIT_LOCKED}  another build/update/rollback/sync holds the lock; try again later
 """
 
 
@@ -265,6 +265,41 @@ def rollback(snapshot: str | None, index_dir: str | None) -> None:
             snapshot = prev.name
         store.switch(snapshot)
     click.echo(f"live snapshot is now {snapshot}")
+
+
+@main.command(epilog=EXIT_HELP)
+@click.argument("source")
+@index_dir_option
+@click.option("--keep", type=click.IntRange(0, 100), default=DEFAULT_KEEP, show_default=True,
+              help="Older snapshots to keep for rollback.")
+@click.option("-q", "--quiet", is_flag=True,
+              help="No progress display; one summary line when a snapshot was copied, nothing when the "
+                   "index was already current (for cron, which mails any output).")
+def sync(source: str, index_dir: str | None, keep: int, quiet: bool) -> None:
+    """Copy the live snapshot of the index at SOURCE here and make it live.
+
+    For reader hosts that serve an index built on another host.  SOURCE is
+    an index directory: a local path or an rsync source over ssh such as
+    indexer:/srv/newsearch/index/ (needs Debian's rsync on both hosts).
+    Files this index already has are hard-linked, not copied, so a daily
+    sync sends only the new segment files.  The copy is checked against the
+    snapshot's manifest (sizes and SHA-256) before it goes live; a failed
+    or interrupted sync leaves the live index as it was.  Exits 0 when the
+    index was already current, 4 when SOURCE's snapshot has another schema
+    version than this program reads.
+    """
+    from index.sync import sync as run_sync
+
+    store = IndexStore(index_dir)
+    with _errors():
+        if quiet or not sys.stderr.isatty():
+            report = run_sync(source, store, keep=keep)
+        else:
+            report = run_sync(source, store, keep=keep,
+                              on_progress=lambda line: click.echo("\r" + line, err=True, nl=False))
+            click.echo("\r\x1b[K", err=True, nl=False)
+    if report.changed or not quiet:
+        click.echo(report.summary())
 
 
 @main.command()

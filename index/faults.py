@@ -14,7 +14,7 @@ import signal
 
 ENV = "NEWSEARCH_FAILPOINT"
 
-#: Every failpoint, in the order a build or update reaches them.
+#: Every failpoint, in the order a build, update or sync reaches them.
 POINTS = (
     "build:locked",
     "build:created",
@@ -33,6 +33,11 @@ POINTS = (
     "switch:tmp-written",
     "prune:partial",
     "rollback:locked",
+    "sync:locked",
+    "sync:fetched",  # the source's CURRENT and meta.json read, nothing copied yet
+    "sync:copying",  # rsync reported its first copied file (mid-copy)
+    "sync:copied",
+    "sync:verified",  # the copy matches its manifest; next: install (publish:fsync …)
 )
 
 

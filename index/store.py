@@ -4,7 +4,7 @@
 
     INDEX_DIR/
       CURRENT                 name of the live snapshot (replaced atomically)
-      .lock                   held by the one build/update/rollback running
+      .lock                   held by the one build/update/rollback/sync running
       snapshots/<name>/       a complete Whoosh index plus meta.json
       snapshots/.tmp-<name>/  a snapshot being written (never read)
 
@@ -138,7 +138,7 @@ class IndexStore:
 
         snap = snapshot or self.current()
         meta = snap.meta()
-        _require_schema(snap.name, meta, "rebuild the index with 'newsearch build'")
+        require_schema(snap.name, meta, "rebuild the index with 'newsearch build'")
         damage = verify_files(snap, meta, deep=False)
         if damage:
             raise CorruptSnapshotError(f"snapshot {snap.name} is damaged: {damage[0]}"
@@ -238,12 +238,27 @@ class IndexStore:
         meta = dict(meta, schema_version=SCHEMA_VERSION, snapshot=name, files=_manifest(tmp_dir, known))
         _write_atomic(tmp_dir / META_FILE, json.dumps(meta, ensure_ascii=False, indent=2))
         failpoint("publish:meta")
+        return self.install(tmp_dir, name, keep)
+
+    def install(self, tmp_dir: Path, name: str, keep: int = DEFAULT_KEEP) -> Snapshot:
+        """Make a sealed snapshot directory live: fsync it, rename it into
+        ``snapshots/``, switch ``CURRENT`` to it, and prune old ones.
+
+        ``tmp_dir`` must already hold its ``meta.json`` (written by
+        :meth:`publish`, or copied and checked by ``newsearch sync``).  A
+        snapshot of the same name that is not live (an older copy of it) is
+        replaced; the live one never is.
+        """
         for entry in tmp_dir.iterdir():
             if entry.is_file():
                 _fsync_path(entry)
         _fsync_path(tmp_dir)
         failpoint("publish:fsync")
         final = self.snapshots_dir / name
+        if final.exists():
+            if name == self.current_name():
+                raise StoreError(f"snapshot {name} is already live in {self.snapshots_dir}")
+            self._discard(Snapshot(name, final))
         os.rename(tmp_dir, final)
         _fsync_path(self.snapshots_dir)
         failpoint("publish:renamed")
@@ -258,7 +273,7 @@ class IndexStore:
         refused (the servers could not read it)."""
         if not (self.snapshots_dir / name / META_FILE).exists():
             raise NoIndexError(f"no complete snapshot named {name!r} in {self.snapshots_dir}")
-        _require_schema(name, Snapshot(name, self.snapshots_dir / name).meta(), "it cannot be made live")
+        require_schema(name, Snapshot(name, self.snapshots_dir / name).meta(), "it cannot be made live")
         _write_atomic(self.current_file, name + "\n")
 
     def prune(self, keep: int) -> list[str]:
@@ -267,12 +282,15 @@ class IndexStore:
         others = [s for s in self.snapshots() if s.name != current]
         doomed = others[:-keep] if keep > 0 else others
         for snap in doomed:
-            # Unpublish first (drop meta.json) so a crash mid-delete leaves no
-            # half-deleted snapshot that looks complete.
-            (snap.path / META_FILE).unlink(missing_ok=True)
-            failpoint("prune:partial")
-            shutil.rmtree(snap.path, ignore_errors=True)
+            self._discard(snap)
         return [s.name for s in doomed]
+
+    def _discard(self, snap: Snapshot) -> None:
+        # Unpublish first (drop meta.json) so a crash mid-delete leaves no
+        # half-deleted snapshot that looks complete.
+        (snap.path / META_FILE).unlink(missing_ok=True)
+        failpoint("prune:partial")
+        shutil.rmtree(snap.path, ignore_errors=True)
 
     def previous(self) -> Snapshot | None:
         """The newest complete snapshot older than the live one that this
@@ -283,7 +301,8 @@ class IndexStore:
         return older[-1] if older else None
 
 
-def _require_schema(name: str, meta: dict[str, Any], remedy: str) -> None:
+def require_schema(name: str, meta: dict[str, Any], remedy: str) -> None:
+    """Refuse (:class:`SchemaMismatchError`) a snapshot of another schema version."""
     version = meta.get("schema_version")
     if version != SCHEMA_VERSION:
         raise SchemaMismatchError(f"snapshot {name} has schema version {version}, this program reads "
