@@ -471,7 +471,7 @@ def read_body(units: list[Unit], after_title: bool = True) -> Body:
             closing.insert(0, u)
             end -= 1
             continue
-        if u.kind == "para" and closing and closing[0].kind == "date" and is_org_name(u.text):
+        if u.kind == "para" and any(c.kind == "date" for c in closing) and is_org_name(u.text):
             u.kind, u.names = "signature", [collapse(u.text)]
             closing.insert(0, u)
             end -= 1
@@ -559,6 +559,7 @@ _BLOCK = 0.5
 _TWO_PART = 0.75
 _NUMBERED_PENALTY = -4.0
 _TWO_BYLINES = -3.0
+_SERIES_PENALTY = -4.0
 
 
 @dataclass
@@ -596,7 +597,7 @@ def _mark_signatures(units: list[Unit]) -> None:
         if u.kind != "para" or i == 0 or not ends_sentence(units[i - 1].text) and units[i - 1].kind == "para":
             continue
         nxt = units[i + 1] if i + 1 < n else None
-        if nxt is not None and not heading_like(nxt, 90) and nxt.kind not in ("byline", "date"):
+        if nxt is not None and not heading_like(nxt, 90) and nxt.kind not in ("byline", "date", "label"):
             continue
         sig = parse_signature(u.text)
         if sig is not None:
@@ -650,7 +651,8 @@ def _candidate(units: list[Unit], i: int, hints: Hints) -> Candidate | None:
     if _NUMBERED.match(title_unit):
         score += _NUMBERED_PENALTY
         cues.append((_NUMBERED_PENALTY, "numbered-subhead"))
-    if hb.lines >= 2 and is_surname_name(title_unit) and _TITLE_WORDS.search(collapse(units[i + 1].text)):
+    if ((hb.lines >= 2 and is_surname_name(title_unit) and _TITLE_WORDS.search(collapse(units[i + 1].text)))
+            or (prev == "signature" and _TITLE_WORDS.search(title_unit))):
         score += _NUMBERED_PENALTY
         cues.append((_NUMBERED_PENALTY, "speaker-label"))
     if nxt is None:
@@ -660,7 +662,19 @@ def _candidate(units: list[Unit], i: int, hints: Hints) -> Candidate | None:
     else:
         positive = [c for c in cues if c[0] > 0]
         cue = max(positive)[1] if positive else "headline"
-    return Candidate(i, score, cue, hb, named)
+    return Candidate(i, score, cue, hb, named, detail=_series_key(title_unit))
+
+
+def _series_key(title: str) -> str:
+    """The shape a run of parallel sub-heads shares: a four-character phrase
+    (缓解焦虑, “爱心名册”), or a short lead part before a gap (黄浦区  …, 长宁区  …)."""
+    bare = title.strip("“”\"'「」")
+    if re.fullmatch(r"[\u4e00-\u9fff]{4}", bare):
+        return "four-character"
+    parts = re.split(r" {2,}|\u3000+| ", title)
+    if len(parts) >= 2 and 2 <= len(parts[0]) <= 4:
+        return "lead-part:" + parts[0][-1]
+    return ""
 
 
 def _closing(units: list[Unit], a: int, b: int) -> bool:
@@ -701,6 +715,13 @@ def segment(units: list[Unit], hints: Hints) -> list[Segment]:
         c = _candidate(units, i, hints)
         if c is not None:
             cands[i] = c
+    keys: dict[str, int] = {}
+    for c in cands.values():
+        if c.detail:
+            keys[c.detail] = keys.get(c.detail, 0) + 1
+    for c in cands.values():
+        if c.detail and keys[c.detail] >= 2:  # parallel sub-heads of one article
+            c.score += _SERIES_PENALTY
     bounds = [0] + sorted(cands) + [n]
     m = len(bounds)
     local = [0.0] + [cands[b].score for b in bounds[1:-1]] + [0.0]
