@@ -77,6 +77,7 @@ _EDITOR_NOTE_END = re.compile(r"^[—-]{1,2}\s*编\s*者$")
 #: Column labels: never a headline, never body text.
 DEFAULT_LABELS = ("求助", "帮忙", "回音", "追踪", "链接", "相关链接", "新闻链接", "延伸阅读", "记者手记",
                   "新闻简报", "简讯", "快讯", "要闻简报", "本市简讯", "国内简讯", "国际简讯", "综合消息")
+_SALUTATION = re.compile(r"^(?:亲爱的|尊敬的|各位|全体)[^，。！？]{1,20}[：:]$")
 _TITLE_WORDS = re.compile(r"(?:主任|教授|院长|研究员|专家|所长|局长|书记|会长|主席|律师|医生|总监|经理|校长)$")
 
 
@@ -316,6 +317,8 @@ def _opening_cue(u: Unit | None) -> str:
         return cue
     if parse_author_line(u.text) is not None:
         return "author-line"
+    if _SALUTATION.match(collapse(u.text)):
+        return "salutation"
     return ""
 
 
@@ -351,6 +354,10 @@ def head_block(units: list[Unit], i: int, hints: Hints, first_limit: int = 40) -
         if k > i and (_opening_cue(u) or (len(collapse(u.text)) > 40 and not u.text.lstrip().startswith("—")
                                           and not _multi_part(u.text))):
             break
+        if k > i and "，" in u.text and is_summary_line(u) and k + 1 < n and (
+                (is_summary_line(units[k + 1]) and len(collapse(units[k + 1].text)) > 40)
+                or parse_lead(units[k + 1].text)[0] is not None):
+            break  # a summary line (提要) after the headline, not a subtitle
         block.append(u.text)
         k += 1
     hb = HeadBlock(end=k)
@@ -549,11 +556,15 @@ def rejoin(paragraphs: list[str]) -> list[str]:
 # --------------------------------------------------------------------------
 # Segmentation
 
-_BASE = -1.5          # a split needs evidence
+_BASE = -1.0          # a split needs evidence
+_SHORT = -1.0         # eight characters or fewer: a sub-head's length
+_COMMA = 0.0          # (a comma is no cue: sub-heads have them too)
+_QUESTION = 0.0       # (a question is no cue: sub-heads ask too)
 _AFTER = {"byline": 4.0, "credit": 4.0, "teaser": 4.0, "signature": 2.5, "date": 2.5, "label": 2.0,
           "start": 0.0}
 _OPENING = 3.0
-_SUMMARY = 1.5
+_SUMMARY = 2.5         # two or more 提要 lines
+_SUMMARY_ONE = 1.0     # one: a column break can leave a paragraph looking like one
 _DASH = 2.5
 _BLOCK = 0.5
 _TWO_PART = 0.75
@@ -636,8 +647,12 @@ def _candidate(units: list[Unit], i: int, hints: Hints) -> Candidate | None:
         score += _OPENING
         cues.append((_OPENING, opening))
     elif nxt is not None and is_summary_line(nxt):
-        score += _SUMMARY
-        cues.append((_SUMMARY, "summary"))
+        run = 1
+        while hb.end + run < len(units) and is_summary_line(units[hb.end + run]):
+            run += 1
+        weight = _SUMMARY if run >= 2 else _SUMMARY_ONE
+        score += weight
+        cues.append((weight, "summary"))
     if hb.dash:
         score += _DASH
         cues.append((_DASH, "subtitle-dash"))
@@ -655,6 +670,15 @@ def _candidate(units: list[Unit], i: int, hints: Hints) -> Candidate | None:
             or (prev == "signature" and _TITLE_WORDS.search(title_unit))):
         score += _NUMBERED_PENALTY
         cues.append((_NUMBERED_PENALTY, "speaker-label"))
+    if len(title_unit) <= 8:
+        score += _SHORT
+        cues.append((_SHORT, "short"))
+    if "，" in title_unit or "," in title_unit:
+        score += _COMMA
+        cues.append((_COMMA, "comma-headline"))
+    if title_unit[-1:] in "？！?!" and hb.lines >= 2:
+        score += _QUESTION
+        cues.append((_QUESTION, "kicker-question"))
     if nxt is None:
         score -= 2.0
     if prev == "start":
