@@ -643,7 +643,8 @@ def _candidate(units: list[Unit], i: int, hints: Hints) -> Candidate | None:
         if opening in ("opening-byline", "author-line"):
             named = True
         elif opening in ("lead", "dateline"):
-            named = bool(parse_lead(nxt.text)[0].names) if nxt is not None and parse_lead(nxt.text)[0] else False
+            lead = parse_lead(nxt.text)[0] if nxt is not None else None
+            named = bool(lead and lead.names)
         score += _OPENING
         cues.append((_OPENING, opening))
     elif nxt is not None and is_summary_line(nxt):
