@@ -73,7 +73,7 @@ _PHOTO = re.compile(
     r"^[（(]?(?:本版|本期|本文)?(?:图片|照片|图|摄影|制图|供图|视频)\s*(?:由|：|:|/|／)?\s*[^。！？]{0,24}"
     r"(?:提供|摄|供图|制图|制作)?[）)]?$")
 _PHOTO_STRICT = re.compile(r"(?:图片|照片|摄影|供图|制图)|^[（(]?图\s*[/／:：]|摄[）)]?$")
-_EDITOR_NOTE_END = re.compile(r"^[—-]{1,2}\s*编\s*者$")
+_EDITOR_NOTE_END = re.compile(r"(?:^|(?<=[^—-]))[—-]{1,2}\s*编\s*者$")
 #: Column labels: never a headline, never body text.
 DEFAULT_LABELS = ("求助", "帮忙", "回音", "追踪", "链接", "相关链接", "新闻链接", "延伸阅读", "记者手记",
                   "新闻简报", "简讯", "快讯", "要闻简报", "本市简讯", "国内简讯", "国际简讯", "综合消息")
@@ -355,8 +355,7 @@ def head_block(units: list[Unit], i: int, hints: Hints, first_limit: int = 40) -
                                           and not _multi_part(u.text))):
             break
         if k > i and "，" in u.text and is_summary_line(u) and k + 1 < n and (
-                (is_summary_line(units[k + 1]) and len(collapse(units[k + 1].text)) > 40)
-                or parse_lead(units[k + 1].text)[0] is not None):
+                is_summary_line(units[k + 1]) or parse_lead(units[k + 1].text)[0] is not None):
             break  # a summary line (提要) after the headline, not a subtitle
         block.append(u.text)
         k += 1
@@ -592,10 +591,12 @@ def _prev_ending(units: list[Unit], i: int) -> str:
         return "start"
     u = units[k]
     if u.kind == "byline":
+        if k > 0 and heading_like(units[k - 1], 90) and not u.glued:
+            return ""  # an opening byline under its headline ends nothing
         return "byline" if u.byline and u.byline.names else "credit"
     if u.kind in ("teaser", "signature", "date", "label"):
         return u.kind
-    if u.kind == "editor":
+    if u.kind == "editor" or _EDITOR_NOTE_END.search(collapse(u.text)[-5:]):
         return "sentence"
     return "sentence" if ends_sentence(u.text) else ""
 
@@ -842,6 +843,8 @@ def parse_page(text: str, name: str, problems: list[Problem], default_source: st
         paper = hints.paper or paper_from_path(name) or default_source
     date = date_from_filename(name)
     units = to_units(text, hints.labels)
+    while units and units[0].kind == "label":  # a column's name above its first article
+        units.pop(0)
     segments = segment(units, hints)
     base = os.path.basename(name)
     position = 0
