@@ -391,13 +391,14 @@ def _two_line_is_kicker(a: str, b: str, hints: Hints) -> bool:
     if hints.two_line_head != "auto":
         return hints.two_line_head == "kicker"
     ca, cb = collapse(a), collapse(b)
-    if _multi_part(a) != _multi_part(b):
-        return _multi_part(b)
+    gap_a, gap_b = " " in ca, " " in cb  # a gap inside a Chinese line: a two-part headline
+    if gap_a != gap_b:
+        return gap_b
     if ca[-1] in "？！?!：:" or "：" in ca or ":" in ca:
         return True
     if "：" in cb:
         return False
-    return len(ca) > len(cb)
+    return len(ca.replace(" ", "")) > len(cb.replace(" ", ""))
 
 
 # --------------------------------------------------------------------------
