@@ -120,7 +120,7 @@ def load_hints(path: str | os.PathLike[str]) -> tuple[Hints, list[str]]:
             from .sources import decode_bytes
 
             parser.read_string(decode_bytes(text, str(ini)))
-        except (configparser.Error, OSError, ValueError, Exception) as exc:  # noqa: BLE001
+        except Exception as exc:  # noqa: BLE001 - a bad settings file must never stop a build
             errors.append(f"{ini}: ignored: {exc}".split("\n")[0])
             return Hints(), errors
         section = parser["source"] if parser.has_section("source") else parser[parser.default_section]
@@ -558,8 +558,6 @@ def rejoin(paragraphs: list[str]) -> list[str]:
 
 _BASE = -1.0          # a split needs evidence
 _SHORT = -1.0         # eight characters or fewer: a sub-head's length
-_COMMA = 0.0          # (a comma is no cue: sub-heads have them too)
-_QUESTION = 0.0       # (a question is no cue: sub-heads ask too)
 _AFTER = {"byline": 4.0, "credit": 4.0, "teaser": 4.0, "signature": 2.5, "date": 2.5, "label": 2.0,
           "start": 0.0}
 _OPENING = 3.0
@@ -676,12 +674,6 @@ def _candidate(units: list[Unit], i: int, hints: Hints) -> Candidate | None:
     if len(title_unit) <= 8:
         score += _SHORT
         cues.append((_SHORT, "short"))
-    if "，" in title_unit or "," in title_unit:
-        score += _COMMA
-        cues.append((_COMMA, "comma-headline"))
-    if title_unit[-1:] in "？！?!" and hb.lines >= 2:
-        score += _QUESTION
-        cues.append((_QUESTION, "kicker-question"))
     if nxt is None:
         score -= 2.0
     if prev == "start":
@@ -777,7 +769,6 @@ def segment(units: list[Unit], hints: Hints) -> list[Segment]:
             v = seg_score(j, k) + bwd[k]
             if v > bwd[j]:
                 bwd[j] = v
-    best = fwd[m - 1]
     chosen = []
     k = m - 1
     while k > 0:
@@ -803,8 +794,6 @@ def segment(units: list[Unit], hints: Hints) -> list[Segment]:
         e_idx = starts[idx + 1] if idx + 1 < len(starts) else m - 1
         inner = [k for k in range(s + 1, e_idx)]
         inner_conf = min((conf[k] for k in inner), default=1.0)
-        doubt = ""
-        weakest = min([(conf[s], s, "start")] if s else [], default=None)
         pieces = []
         if s and conf[s] < UNCERTAIN_BELOW:
             pieces.append(f"line {units[bounds[s]].line} may not start a new article"
@@ -814,14 +803,12 @@ def segment(units: list[Unit], hints: Hints) -> list[Segment]:
                 pieces.append(f"line {units[bounds[k]].line} may start another article:"
                               f" {collapse(units[bounds[k]].text)[:20]!r} (confidence {conf[k]:.2f})")
         doubt = "; ".join(pieces)
-        del weakest
         segments.append(Segment(
             start=bounds[s], end=bounds[e_idx],
             candidate=cands.get(bounds[s]) if s else first,
             start_conf=conf[s] if s else 1.0,
             end_conf=conf[e_idx] if e_idx < m - 1 else 1.0,
             inner_conf=inner_conf, doubt=doubt))
-    del best
     return segments
 
 
