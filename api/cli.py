@@ -151,26 +151,42 @@ def update(sources: tuple[str, ...], index_dir: str | None, prune: bool, keep: i
 @click.argument("sources", nargs=-1, required=True, type=click.Path())
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per article.")
 def parse(sources: tuple[str, ...], as_json: bool) -> None:
-    """Show how SOURCES are read, without touching any index (a dry run)."""
+    """Show how SOURCES are read, without touching any index (a dry run).
+
+    For articles cut from a page, the cue that started and ended each one
+    and the reader's confidence (0..1) are shown; a split the reader is
+    unsure of (confidence below 0.7) is listed as a problem and the exit
+    status is 3, so an operator sees it before indexing.
+    """
     from index.sources import read_sources
 
     problems: list[Problem] = []
+    warnings: list[Problem] = []
     count = 0
-    for art in read_sources(list(sources), problems):
+    for art in read_sources(list(sources), problems, warnings):
         count += 1
         if as_json:
-            click.echo(json.dumps(art.to_dict(), ensure_ascii=False))
+            click.echo(json.dumps(art.to_dict(diagnostics=True), ensure_ascii=False))
         else:
             date = art.date.isoformat() if art.date else "no date"
             click.echo(f"{art.origin}:{art.line}: [{art.id}] {art.title}")
+            if art.kicker:
+                click.echo(f"    kicker: {art.kicker}")
             if art.subtitle:
                 click.echo(f"    subtitle: {art.subtitle}")
+            flags = (" · teaser" if art.teaser else "") + (f" · page {art.page}" if art.page else "")
             click.echo(f"    {date} · {art.source or 'no source'} · {art.author or 'no author'}"
-                       f" · {len(art.paragraphs)} paragraphs, {len(art.body)} characters")
-    _report_problems(problems)
+                       f" · {len(art.paragraphs)} paragraphs, {len(art.body)} characters{flags}")
+            if art.summary:
+                click.echo(f"    summary: {len(art.summary.splitlines())} lines")
+            if art.parse is not None:
+                p = art.parse
+                mark = "  UNCERTAIN" if p.uncertain else ""
+                click.echo(f"    cut: {p.start} → {p.end}, confidence {p.confidence:.2f}{mark}")
+    _report_problems(problems + warnings)
     if not as_json:
-        click.echo(f"{count} articles, {len(problems)} problems")
-    if problems:
+        click.echo(f"{count} articles, {len(problems)} problems, {len(warnings)} uncertain")
+    if problems or warnings:
         sys.exit(EXIT_SKIPPED)
 
 

@@ -17,6 +17,7 @@ import multiprocessing
 import os
 import queue
 import shutil
+import logging
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -32,6 +33,8 @@ from .inverter import InvertingWriter
 from .schema import build_schema, to_document
 from .sources import read_sources
 from .store import DEFAULT_KEEP, IndexStore, NoIndexError, StoreError, new_snapshot_name
+
+_log = logging.getLogger(__name__)
 
 ProgressFn = Callable[[int], None]
 
@@ -70,6 +73,8 @@ class BuildReport:
     chars: int = 0
     seconds: float = 0.0
     problems: list[Problem] = field(default_factory=list)
+    #: Input read with an uncertain reading (e.g. an article split); not skipped.
+    warnings: list[Problem] = field(default_factory=list)
 
     @property
     def skipped(self) -> int:
@@ -83,6 +88,12 @@ class BuildReport:
         parts.append(f"{self.total} in index")
         parts.append(f"{self.seconds:.1f} s")
         return ", ".join(parts) + f" (snapshot {self.snapshot})"
+
+
+def _log_warnings(warnings: list[Problem]) -> None:
+    """Uncertain readings were indexed as read; the operator finds them in the log."""
+    for w in warnings:
+        _log.warning("%s", w)
 
 
 def _codec() -> NewsCodec:
@@ -326,8 +337,9 @@ def _build_into(tmp: Path, name: str, sources: Sequence[str], procs: int, userdi
     windex.create_in(str(tmp), schema)
     failpoint("build:created")
     _prepare(userdict)
-    report = BuildReport(snapshot=name, kind="build", problems=problems)
-    articles = _with_abs_origin(read_sources(sources, problems))
+    warnings: list[Problem] = []
+    report = BuildReport(snapshot=name, kind="build", problems=problems, warnings=warnings)
+    articles = _with_abs_origin(read_sources(sources, problems, warnings))
     if procs == 1:
         series = _SegmentSeries(str(tmp), windex._DEF_INDEX_NAME, POOL_MB)
         with _without_cyclic_gc():
@@ -353,6 +365,7 @@ def _build_into(tmp: Path, name: str, sources: Sequence[str], procs: int, userdi
         except BaseException:
             workers.kill()
             raise
+    _log_warnings(warnings)
     if report.indexed == 0:
         raise BuildError("no article could be read from the sources; the live index is unchanged"
                          + (f" ({len(problems)} problems)" if problems else ""))
@@ -438,12 +451,13 @@ def _update_into(tmp: Path, name: str, live: Path, sources: Sequence[str], prune
     ix = windex.open_dir(str(tmp))
     warm_up()
     problems: list[Problem] = []
-    report = BuildReport(snapshot=name, kind="update", problems=problems)
+    warnings: list[Problem] = []
+    report = BuildReport(snapshot=name, kind="update", problems=problems, warnings=warnings)
     seen: dict[str, set[str]] = {}
     with ix.reader() as reader:
         writer = ix.writer(codec=_codec(), compound=False, limitmb=POOL_MB)
         try:
-            for art in _with_abs_origin(read_sources(sources, problems)):
+            for art in _with_abs_origin(read_sources(sources, problems, warnings)):
                 doc = to_document(art, stamp)
                 seen.setdefault(art.origin, set()).add(art.id)
                 if _has_live(reader, "digest", doc["digest"]):
@@ -452,6 +466,7 @@ def _update_into(tmp: Path, name: str, live: Path, sources: Sequence[str], prune
                 writer.update_document(**doc)
                 _count(report, art, on_progress)
                 failpoint("update:ingest")
+            _log_warnings(warnings)
             if prune:
                 report.deleted = _prune(reader, writer, seen)
         except BaseException:

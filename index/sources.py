@@ -7,11 +7,16 @@ batch.  Articles are yielded lazily; JSON Lines are streamed line by line.
 
 Formats, by file extension:
 
-* ``.txt`` — a newspaper page: several articles, each a headline line, an
-  optional ``——`` subtitle line, paragraphs, and a closing byline such as
-  ``正观新闻·郑州晚报记者 张立`` (see :func:`parse_page`).
+* ``.txt`` — a newspaper page: several articles in any layout, cut and
+  read by :mod:`index.pages` (headline blocks, bylines anywhere, summary
+  lines, briefs); settings from a ``newsearch.ini`` next to the pages.
+* ``.csv`` — a newsroom export with a header row (see :mod:`index.csvsource`).
 * ``.jsonl``, ``.ndjson``, ``.json`` — one JSON object per line (see
   :func:`parse_record`).
+
+Problems are input that was skipped; *warnings* (``severity="warning"``,
+kept in their own list) are input that was read, but whose reading is
+uncertain — an article split the page reader was unsure of.
 
 Encodings: UTF-8 (with or without BOM), GB18030/GBK or Big5 (HKSCS).  When
 more than one of them decodes a file, the one whose text reads as Chinese
@@ -35,6 +40,8 @@ from .articles import KNOWN_FIELDS, Article, Problem
 
 PAGE_EXTENSIONS = (".txt",)
 JSONL_EXTENSIONS = (".jsonl", ".ndjson", ".json")
+CSV_EXTENSIONS = (".csv",)
+ALL_EXTENSIONS = PAGE_EXTENSIONS + JSONL_EXTENSIONS + CSV_EXTENSIONS
 #: A JSON line longer than this is reported and skipped, not parsed.
 MAX_LINE_BYTES = 16 * 1024 * 1024
 #: A page file larger than this is reported and skipped.
@@ -129,23 +136,27 @@ class _Seen:
     ids: dict[str, str] = field(default_factory=dict)  # id -> "file:line" first seen
 
 
-def read_sources(paths: Iterable[str | os.PathLike[str]], problems: list[Problem]) -> Iterator[Article]:
+def read_sources(paths: Iterable[str | os.PathLike[str]], problems: list[Problem],
+                 warnings: list[Problem] | None = None) -> Iterator[Article]:
     """Every article in ``paths`` (files or directories, walked recursively).
 
-    Problems are appended to ``problems``.  An id seen twice in one call is a
-    problem for the second and later occurrences.
+    Problems (skipped input) are appended to ``problems``; warnings (input
+    read, but uncertainly — see :mod:`index.pages`) to ``warnings`` when
+    given, and dropped otherwise.  An id seen twice in one call is a problem
+    for the second and later occurrences.
     """
     seen = _Seen()
+    sink: list[Problem] = warnings if warnings is not None else []
     for path in paths:
         p = Path(path)
         if p.is_dir():
             for file in _walk(p):
-                yield from _read_checked(file, problems, seen)
+                yield from _read_checked(file, problems, seen, sink)
         elif p.exists():
-            if not p.name.lower().endswith(PAGE_EXTENSIONS + JSONL_EXTENSIONS):
-                problems.append(Problem(str(p), 0, "unknown file type (expected .txt or .jsonl)"))
+            if not p.name.lower().endswith(ALL_EXTENSIONS):
+                problems.append(Problem(str(p), 0, "unknown file type (expected .txt, .csv or .jsonl)"))
                 continue
-            yield from _read_checked(p, problems, seen)
+            yield from _read_checked(p, problems, seen, sink)
         else:
             problems.append(Problem(str(p), 0, "no such file or directory"))
 
@@ -154,12 +165,13 @@ def _walk(root: Path) -> Iterator[Path]:
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for name in sorted(filenames):
-            if not name.startswith(".") and name.lower().endswith(PAGE_EXTENSIONS + JSONL_EXTENSIONS):
+            if not name.startswith(".") and name.lower().endswith(ALL_EXTENSIONS):
                 yield Path(dirpath) / name
 
 
-def _read_checked(path: Path, problems: list[Problem], seen: _Seen) -> Iterator[Article]:
-    for art in _read_any(path, problems):
+def _read_checked(path: Path, problems: list[Problem], seen: _Seen,
+                  warnings: list[Problem]) -> Iterator[Article]:
+    for art in _read_any(path, problems, warnings):
         first = seen.ids.get(art.id)
         if first is not None:
             problems.append(Problem(str(path), art.line, f"duplicate id {art.id!r} (first at {first})"))
@@ -168,12 +180,19 @@ def _read_checked(path: Path, problems: list[Problem], seen: _Seen) -> Iterator[
         yield art
 
 
-def _read_any(path: Path, problems: list[Problem]) -> Iterator[Article]:
+def _read_any(path: Path, problems: list[Problem], warnings: list[Problem]) -> Iterator[Article]:
     name = str(path)
     try:
         if path.name.lower().endswith(JSONL_EXTENSIONS):
             with open(path, "rb") as fh:
                 yield from _read_jsonl(fh, name, problems)
+        elif path.name.lower().endswith(CSV_EXTENSIONS):
+            from .csvsource import read_csv
+            from .pages import load_hints
+
+            hints, errors = load_hints(path)
+            warnings.extend(Problem(name, 0, e, severity="warning") for e in errors)
+            yield from read_csv(path, problems, warnings, hints)
         else:
             size = path.stat().st_size
             if size > MAX_PAGE_BYTES:
@@ -184,7 +203,11 @@ def _read_any(path: Path, problems: list[Problem]) -> Iterator[Article]:
                 problems.append(Problem(name, 0, "empty file"))
                 return
             text = decode_bytes(data)
-            yield from parse_page(text, name, problems)
+            from .pages import load_hints
+
+            hints, errors = load_hints(path)
+            warnings.extend(Problem(name, 0, e, severity="warning") for e in errors)
+            yield from parse_page(text, name, problems, warnings=warnings, hints=hints)
     except SourceError as exc:
         problems.append(Problem(name, 0, str(exc)))
     except OSError as exc:
@@ -316,185 +339,7 @@ def parse_record(record: Any) -> Article:
 
 
 # --------------------------------------------------------------------------
-# Newspaper pages
+# Newspaper pages: see index/pages.py (kept importable from here)
 
-_DATE_IN_NAME = re.compile(r"(?<!\d)((?:19|20)\d{2})[-_.]?(\d{2})[-_.]?(\d{2})(?!\d)")
-#: A paragraph ending with one of these is complete; otherwise a column break
-#: may have cut it and the next paragraph continues it.
-_SENTENCE_END = tuple("。！？!?…；;：:”」』）)】》\"'")
-_CLAUSE_END = tuple("，、,")
-_NAME_SPLIT = re.compile(r"[\s、，,/／]+")
-_MAX_BYLINE = 40
-
-
-def date_from_filename(name: str) -> dt.date | None:
-    """A date written in a file name (``2023-07-27``, ``20230727``, ``2023_07_27``)."""
-    for m in _DATE_IN_NAME.finditer(os.path.basename(name)):
-        try:
-            return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-        except ValueError:
-            continue
-    return None
-
-
-@dataclass
-class Byline:
-    source: str
-    reporters: list[str]
-    correspondents: list[str]
-
-    @property
-    def author(self) -> str:
-        return "、".join(self.reporters + self.correspondents)
-
-
-def _names(text: str) -> tuple[list[str], list[str]]:
-    """Reporters and correspondents from ``张三 李四 通讯员 王五`` (also 記者/通訊員)."""
-    from .normalization import fold
-
-    text = text.strip().strip("（）()")
-    folded = fold(text)  # same length: markers found in it cut the original
-    cut = folded.find("通讯员")
-    reporters, correspondents = (text, "") if cut < 0 else (text[:cut], text[cut + 3:])
-
-    def split(part: str) -> list[str]:
-        blanked = "".join(" " if f in "记者" else c for c, f in zip(part, fold(part)))
-        return [n for n in _NAME_SPLIT.split(blanked) if n]
-
-    return split(reporters), split(correspondents)
-
-
-_BYLINE_PATTERNS = [
-    # （记者 X）, (记者 X 通讯员 Y)
-    re.compile(r"^[（(](?P<source>)记者\s*(?P<names>[^）)]{1,30})[）)]$"),
-    # 文/图 记者 X, 文/图 X
-    re.compile(r"^(?P<source>)(?:文/图|文／图|图/文|图／文|文|图)[\s/／:：]+(?:记者)?\s*(?P<names>[^，。！？]{1,30})$"),
-    # 正观新闻·郑州晚报记者 张立 / 本报记者 王五 / 记者 张三 通讯员 李四
-    re.compile(r"^(?P<source>[^\s，。“”（(]{0,20}?)记者[\s:：]*(?P<names>[^，。！？]{1,30})$"),
-    # 通讯员 X
-    re.compile(r"^(?P<source>)通讯员\s*(?P<names>[^，。！？]{1,30})$"),
-]
-_LEAD_BYLINE = re.compile(r"^(?P<source>[^\s（(，。]{0,20}?)讯\s*[（(](?P<inner>[^）)]{1,40})[）)]\s*")
-_LOCAL_PAPER = ("本报", "本刊", "本台")
-
-
-def _match_folded(pattern: re.Pattern[str], text: str) -> tuple[re.Match[str], dict[str, str]] | None:
-    """Match ``pattern`` on the folded text (so 記者 is 记者) and take the
-    groups from the original text: folding keeps every offset."""
-    from .normalization import fold
-
-    m = pattern.match(fold(text))
-    if not m:
-        return None
-    return m, {name: text[m.start(name):m.end(name)] for name in m.groupdict()}
-
-
-def parse_byline(line: str) -> Byline | None:
-    """The byline a line is, or None.  Bylines are short and not sentences."""
-    line = line.strip()
-    if not line or len(line) > _MAX_BYLINE or line.endswith(("。", "！", "？", "；")):
-        return None
-    for pattern in _BYLINE_PATTERNS:
-        found = _match_folded(pattern, line)
-        if found:
-            m, groups = found
-            reporters, corr = _names(groups["names"])
-            if not reporters and not corr:
-                return None
-            if pattern is _BYLINE_PATTERNS[-1]:  # only a correspondent
-                reporters, corr = [], reporters
-            source = groups["source"].strip(" ·")
-            if m.group("source").strip(" ·") in _LOCAL_PAPER:
-                source = ""
-            return Byline(source, reporters, corr)
-    return None
-
-
-def _lead_byline(paragraph: str) -> tuple[Byline | None, str]:
-    """``本报讯（记者 X）…`` at the start of a body: the byline and the rest."""
-    found = _match_folded(_LEAD_BYLINE, paragraph)
-    if not found:
-        return None, paragraph
-    m, groups = found
-    if "记者" not in m.group("inner") and "通讯员" not in m.group("inner"):
-        return None, paragraph
-    reporters, corr = _names(groups["inner"])
-    source = groups["source"].strip(" ·")
-    if m.group("source").strip(" ·") in _LOCAL_PAPER:
-        source = ""
-    return Byline(source, reporters, corr), paragraph[m.end():]
-
-
-def _rejoin(paragraphs: list[str]) -> list[str]:
-    """Join paragraphs a column break cut in the middle of a sentence.
-
-    A paragraph ending in a comma is always unfinished; one ending with no
-    punctuation at all is taken as cut if it is long enough not to be a
-    subheading.
-    """
-    out: list[str] = []
-    for para in paragraphs:
-        prev = out[-1] if out else ""
-        if prev and (prev.endswith(_CLAUSE_END) or (not prev.endswith(_SENTENCE_END) and len(prev) >= 20)):
-            out[-1] += para
-        else:
-            out.append(para)
-    return out
-
-
-def parse_page(text: str, name: str, problems: list[Problem],
-               default_source: str = "") -> Iterator[Article]:
-    """Articles of a newspaper page (headline, ``——`` subtitle, paragraphs, byline).
-
-    An article ends at its byline; the next non-empty line starts the next
-    one.  Text after the last byline is still an article (with no author), so
-    nothing on the page is lost.
-    """
-    date = date_from_filename(name)
-    lines = [(i, clean_text(line).strip()) for i, line in enumerate(text.split("\n"), 1)]
-    lines = [(i, line) for i, line in lines if line]
-    groups: list[tuple[list[tuple[int, str]], Byline | None]] = []
-    current: list[tuple[int, str]] = []
-    for lineno, line in lines:
-        byline = parse_byline(line) if current else None
-        if byline is not None:
-            groups.append((current, byline))
-            current = []
-        else:
-            current.append((lineno, line))
-    if current:
-        groups.append((current, None))
-    for group, byline in groups:
-        art = _page_article(group, byline, date, default_source)
-        if art is None:
-            problems.append(Problem(name, group[0][0], "article has neither title nor body"))
-            continue
-        art.origin, art.line = name, group[0][0]
-        yield art
-
-
-def _page_article(group: list[tuple[int, str]], byline: Byline | None, date: dt.date | None,
-                  default_source: str) -> Article | None:
-    title = group[0][1]
-    rest = [line for _, line in group[1:]]
-    subtitle = ""
-    if rest and rest[0].startswith(("——", "--", "－－", "—")):
-        subtitle = rest.pop(0).lstrip("—-－ ").strip()
-    if rest:
-        lead, first = _lead_byline(rest[0])
-        if lead is not None:
-            rest[0] = first
-            rest = [p for p in rest if p]
-            if byline is None:
-                byline = lead
-    body = "\n".join(_rejoin(rest))
-    if not title and not body:
-        return None
-    return Article(
-        title=title,
-        subtitle=subtitle,
-        body=body,
-        date=date,
-        source=(byline.source if byline and byline.source else default_source),
-        author=byline.author if byline else "",
-    )
+from .bylines import Byline, parse_byline  # noqa: E402,F401
+from .pages import date_from_filename, parse_page  # noqa: E402,F401

@@ -153,7 +153,7 @@ def test_file_problems(tmp_path):
         "blank.txt": "empty file",
         "empty.jsonl": "empty file",
         "missing.jsonl": "no such file or directory",
-        "notes.docx": "unknown file type (expected .txt or .jsonl)",
+        "notes.docx": "unknown file type (expected .txt, .csv or .jsonl)",
     }
 
 
