@@ -31,7 +31,7 @@ from urllib.parse import unquote
 
 GOLDEN_DIR = Path(__file__).resolve().parent / "golden"
 
-SEED_ID = "8432021d5dbc3372"  # 以先进制造业为主攻方向… (seeds/), a stable derived id
+SEED_ID = "c176767b90ea10a5"  # 以先进制造业为主攻方向… (seeds/), a stable derived id (page and position in it since issue 12)
 
 # Headers whose value is part of the behaviour; ETag and Date are recorded as present/absent.
 KEPT_HEADERS = ("Content-Type", "Cache-Control", "Access-Control-Allow-Origin", "Vary", "Retry-After",
