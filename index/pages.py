@@ -277,7 +277,8 @@ def heading_like(u: Unit, limit: int = 40) -> bool:
     if _EDITOR_NOTE_END.search(text):
         return False
     if ends_sentence(text):
-        return len(text) <= 20 and text.rstrip(_CLOSERS)[-1] in "！？!?"
+        core = text.rstrip(_CLOSERS)  # a line of closing quotes alone has no core
+        return len(text) <= 20 and bool(core) and core[-1] in "！？!?"
     if len(text) > limit:
         parts = [p for p in re.split(r"\s{2,}|\u3000", u.text.strip()) if p.strip()]
         return len(parts) >= 2 and all(len(p.strip()) <= 40 for p in parts) and len(text) <= 90

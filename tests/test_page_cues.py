@@ -276,3 +276,11 @@ def test_page_field(value, number, section):
 def test_read_body_of_a_single_text():
     body = read_body(to_units("    ◆  秦川    这是一篇随笔的第一段。    这是最后一段。"))
     assert body.names == ["秦川"] and body.paragraphs == ["这是一篇随笔的第一段。", "这是最后一段。"]
+
+
+def test_a_line_of_closing_marks_alone_is_read_not_raised():
+    """Found by the random-bytes test: a page of just ``""`` crashed the headline test."""
+    problems: list = []
+    arts = list(parse_page('""\n', "page.txt", problems, warnings=[]))
+    assert all("unexpected" not in p.reason for p in problems)
+    assert len(arts) <= 1
