@@ -18,9 +18,8 @@ from flask import Blueprint, Response, current_app, render_template, request, se
 from marshmallow import ValidationError
 
 from index.store import StoreError
-from search.engine import article_view, search
+from search.engine import article_highlights, article_view, search
 from search.models import FILTERS, MAX_RESULT_DEPTH, RequestError, SearchRequest
-from search.snippets import highlight
 
 from .operations import query_args
 from .schemas import SearchArgsSchema
@@ -153,11 +152,7 @@ def article(article_id: str) -> tuple[str, int] | str:
         return render_template("search.html", q=q, error="没有找到这篇文章。", result=None,
                                keep_params=[], filter_params=[]), 404
     art = view.article
-    shown = view.highlights or {
-        "title": highlight(art.title, []),
-        "subtitle": highlight(art.subtitle, []),
-        "paragraphs": [highlight(p, []) for p in art.paragraphs],
-    }
+    shown = view.highlights or article_highlights(art)
     return render_template("article.html", article=art, view=shown, q=q, back_url=back,
                            safe_url=_safe_link(art.url), keep_params=[])
 

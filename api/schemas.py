@@ -81,6 +81,7 @@ class ArticleArgsSchema(Schema):
 
 class HighlightsSchema(Schema):
     title = fields.String(metadata={"description": "HTML: escaped text with <mark> around matches."})
+    kicker = fields.String()
     subtitle = fields.String()
     body = fields.List(fields.String(), metadata={"description": "HTML fragments around the best matches."})
 
@@ -89,14 +90,18 @@ class ArticleFieldsSchema(Schema):
     """The fields a hit and a whole article share."""
 
     id = fields.String()
+    kicker = fields.String(metadata={"description": "The line above the headline (引题), if any."})
     title = fields.String()
     subtitle = fields.String()
     date = fields.Date(allow_none=True)
     source = fields.String()
-    author = fields.String()
+    author = fields.String(metadata={"description": "The byline as printed."})
+    authors = fields.List(fields.String(), metadata={"description": "Each author's name (what author= filters)."})
     category = fields.String()
     tags = fields.List(fields.String())
     url = fields.String()
+    page = fields.String(metadata={"description": "The page as the source gave it (第6版:上海新闻, 1)."})
+    teaser = fields.Boolean(metadata={"description": "A front-page pointer to an article rather than one."})
 
 
 class HitSchema(ArticleFieldsSchema):
@@ -134,11 +139,16 @@ class SearchResultSchema(Schema):
 
 class ArticleHighlightsSchema(Schema):
     title = fields.String()
+    kicker = fields.String()
     subtitle = fields.String()
+    summary = fields.String()
     paragraphs = fields.List(fields.String())
 
 
 class ArticleSchema(ArticleFieldsSchema):
+    summary = fields.String(metadata={"description": "Summary lines (提要) before the lead, one a line."})
+    page_no = fields.Integer(allow_none=True)
+    section = fields.String()
     body = fields.String()
     paragraphs = fields.List(fields.String())
     extra = fields.Dict(metadata={"description": "Metadata the source carried beyond the known fields."})

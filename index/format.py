@@ -15,7 +15,10 @@ instead of failing somewhere deep in a build or a query.
 from __future__ import annotations
 
 #: 3: positions packed as uint32 (:class:`index.postings.PackedPositions`).
-SCHEMA_VERSION = 3
+#: 4: kicker and summary text fields, multi-valued authors, page fields;
+#: marks of any combining class join their base; Traditional characters of
+#: CJK extensions G and H are simplified.
+SCHEMA_VERSION = 4
 #: The Whoosh release the codec and writers are written against (pinned in pyproject.toml).
 WHOOSH_VERSION = (2, 7, 4)
 

@@ -31,7 +31,13 @@ from collections.abc import Iterator
 # Code point ranges whose characters OpenCC may convert.  Everything in them is
 # sent through OpenCC once, one character per line, to get a per-character
 # table that no phrase context can influence.
-_HAN_RANGES = ((0x3400, 0xA000), (0xF900, 0xFB00), (0x20000, 0x2FA20))
+_HAN_RANGES = ((0x3400, 0xA000), (0xF900, 0xFB00), (0x20000, 0x2FA20), (0x30000, 0x323B0))
+
+
+def _is_mark(ch: str) -> bool:
+    """A mark (general category M) continues the character before it, whatever
+    its combining class: U+0BD7 joins ஒ as ஔ does in NFC."""
+    return unicodedata.category(ch)[0] == "M"
 
 
 
@@ -75,7 +81,7 @@ def _tables() -> tuple[dict[int, str], dict[int, str], re.Pattern[str], frozense
             match[cp] = ""  # lone surrogates are not text
             continue
         ch = chr(cp)
-        if unicodedata.combining(ch):
+        if _is_mark(ch):
             marks.append(re.escape(ch))
         mapped = _map_char(ch)
         if mapped != ch and len(mapped) == 1:
@@ -122,7 +128,7 @@ def _clusters(text: str) -> Iterator[tuple[str, int, int]]:
     i, n = 0, len(text)
     while i < n:
         j = i + 1
-        while j < n and unicodedata.combining(text[j]):
+        while j < n and _is_mark(text[j]):
             j += 1
         if j == i + 1 and text[i] <= "\uffff":
             yield match.get(ord(text[i]), text[i]), i, j

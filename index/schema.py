@@ -35,7 +35,11 @@ from .articles import Article
 from .normalization import match_text
 from .postings import PackedPositions
 
-TEXT_FIELDS = ("title", "subtitle", "body")
+#: The text fields: jieba words for ranking and n-grams for exact matching.
+#: ``title:`` also searches the kicker (引题) above a headline.
+TEXT_FIELDS = ("title", "kicker", "subtitle", "summary", "body")
+#: The text fields a query scope covers.
+SCOPES = {"title": ("title", "kicker"), "subtitle": ("subtitle",), "body": ("body",)}
 META_FIELDS = ("author", "source", "category", "tags")
 #: Separator of several values in one column (tags).
 COLUMN_SEP = "\x1f"
@@ -44,13 +48,15 @@ COLUMN_SEP = "\x1f"
 #: Where each text field's positions start in the shared ``text_ng`` and
 #: ``text_c1`` fields.  The gaps keep a phrase from running across fields and
 #: let a query be scoped to one field by position (see ``search.query``).
-FIELD_BASE = {"title": 0, "subtitle": 1 << 20, "body": 1 << 21}
-#: Title and subtitle beyond this many normalized characters are not matched.
-MAX_FIELD_CHARS = (1 << 20) - 2
+FIELD_BASE = {"title": 0, "kicker": 1 << 19, "subtitle": 2 << 19, "summary": 3 << 19, "body": 4 << 19}
+#: Fields before the body beyond this many normalized characters are not matched.
+MAX_FIELD_CHARS = (1 << 19) - 2
+#: Ranking weight of each text field.
+FIELD_BOOSTS = {"title": 3.0, "kicker": 2.0, "subtitle": 1.5, "summary": 1.5, "body": 1.0}
 
 
 class _TextsField(fields.FieldType):
-    """A field computed from an article's ``(title, subtitle, body)`` tuple.
+    """A field computed from an article's texts, one per :data:`TEXT_FIELDS`.
 
     Its analyzer (a :class:`~index.analysis.BigramTokenizer` or
     :class:`~index.analysis.CharTokenizer`, pickled into the schema) decides
@@ -86,7 +92,7 @@ class _TextsField(fields.FieldType):
 
 
 class BigramField(_TextsField):
-    """Character bigrams of the matching form of title, subtitle and body.
+    """Character bigrams of the matching form of the text fields.
 
     Bigram ``k`` of field ``F`` is at position ``FIELD_BASE[F] + k``: a
     string of ``n >= 2`` normalized characters occurs in a field iff its
@@ -138,17 +144,22 @@ def build_schema(userdict: str | None = None) -> fields.Schema:
         "digest": fields.ID(),
         "indexed_at": fields.STORED(),
     }
-    boosts = {"title": 3.0, "subtitle": 1.5, "body": 1.0}
     for name in TEXT_FIELDS:
-        spec[name] = WordField(words, boosts[name])
+        spec[name] = WordField(words, FIELD_BOOSTS[name])
     spec["text_ng"] = BigramField()
     spec["text_c1"] = CharField()
-    for name in ("author", "source", "category"):
+    for name in ("source", "category"):
         spec[name] = fields.ID(stored=True, sortable=True)
         spec[name + "_m"] = fields.ID()
-    spec["tags"] = fields.KEYWORD(stored=True, lowercase=False, commas=True, scorable=False)
-    spec["tags_col"] = fields.COLUMN(columns.VarBytesColumn())
+    # The display string, and each name alone for filters and facets.
+    spec["author"] = fields.STORED()
+    spec["author_m"] = fields.ID()
+    for name in ("tags", "authors"):
+        spec[name] = fields.KEYWORD(stored=True, lowercase=False, commas=True, scorable=False)
+        spec[name + "_col"] = fields.COLUMN(columns.VarBytesColumn())
     spec["tags_m"] = fields.ID()
+    for name in ("page", "page_no", "section", "teaser"):
+        spec[name] = fields.STORED()
     return fields.Schema(**spec)
 
 
@@ -173,19 +184,37 @@ def to_document(article: Article, indexed_at: str) -> dict[str, Any]:
         doc["url"] = article.url
     if article.extra:
         doc["extra"] = article.extra
-    for name in ("author", "source", "category"):
+    for name in ("source", "category"):
         value = getattr(article, name)
         if value:
             doc[name] = value
             m = match_text(value)
             if m:
                 doc[name + "_m"] = m
-    tags = [t for t in article.tags if t]
-    if tags:
-        doc["tags"] = tags
-        doc["tags_col"] = COLUMN_SEP.join(tags).encode("utf-8")
-        doc["tags_m"] = sorted({m for m in map(match_text, tags) if m})
+    if article.author:
+        doc["author"] = article.author
+    for name, values in (("tags", article.tags), ("authors", article_authors(article))):
+        values = [v for v in values if v]
+        if values:
+            doc[name] = values
+            doc[name + "_col"] = COLUMN_SEP.join(values).encode("utf-8")
+    tags_m = sorted({m for m in map(match_text, article.tags) if m})
+    if tags_m:
+        doc["tags_m"] = tags_m
+    author_m = sorted({m for m in map(match_text, [article.author, *article.authors]) if m})
+    if author_m:
+        doc["author_m"] = author_m
+    for name in ("page", "page_no", "section", "teaser"):
+        value = getattr(article, name)
+        if value:
+            doc[name] = value
     return doc
+
+
+def article_authors(article: Article) -> list[str]:
+    """The names an author filter and facet use: the article's ``authors``,
+    or else its display string as one name (JSON Lines carry only that)."""
+    return list(article.authors) or ([article.author] if article.author else [])
 
 
 def content_digest(article: Article) -> str:
@@ -202,8 +231,15 @@ def stored_to_article(stored: dict[str, Any]) -> Article:
     return Article(
         id=stored["id"],
         title=stored.get("title", ""),
+        kicker=stored.get("kicker", ""),
         subtitle=stored.get("subtitle", ""),
+        summary=stored.get("summary", ""),
         body=stored.get("body", ""),
+        authors=list(stored.get("authors") or []),
+        page=stored.get("page", ""),
+        page_no=stored.get("page_no"),
+        section=stored.get("section", ""),
+        teaser=bool(stored.get("teaser", False)),
         date=date.date() if isinstance(date, dt.datetime) else None,
         source=stored.get("source", ""),
         author=stored.get("author", ""),

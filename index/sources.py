@@ -272,7 +272,8 @@ def _read_jsonl(fh: BinaryIO, name: str, problems: list[Problem]) -> Iterator[Ar
         yield art
 
 
-_TEXT_KEYS = ("title", "subtitle", "body", "source", "author", "url", "category")
+_TEXT_KEYS = ("title", "kicker", "subtitle", "summary", "body", "source", "author", "url", "category", "page",
+              "section")
 
 
 def parse_date(value: Any) -> dt.date | None:
@@ -309,11 +310,20 @@ def parse_record(record: Any) -> Article:
         art_id = str(raw_id).strip()
     else:
         raise ValueError(f"id must be a string or a number, not {type(raw_id).__name__}")
-    tags = record.get("tags")
-    if tags is None:
-        tags = []
-    if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
-        raise ValueError("tags must be a list of strings")
+    lists = {}
+    for key in ("tags", "authors"):
+        items = record.get(key)
+        if items is None:
+            items = []
+        if not isinstance(items, list) or not all(isinstance(t, str) for t in items):
+            raise ValueError(f"{key} must be a list of strings")
+        lists[key] = [clean_text(t).strip() for t in items if t.strip()]
+    page_no = record.get("page_no")
+    if page_no is not None and (isinstance(page_no, bool) or not isinstance(page_no, int)):
+        raise ValueError(f"page_no must be an integer, not {type(page_no).__name__}")
+    teaser = record.get("teaser", False)
+    if not isinstance(teaser, bool):
+        raise ValueError(f"teaser must be true or false, not {type(teaser).__name__}")
     if not values["title"] and not values["body"].strip():
         raise ValueError("article has neither title nor body")
     extra = {k: v for k, v in record.items() if k not in KNOWN_FIELDS}
@@ -326,14 +336,21 @@ def parse_record(record: Any) -> Article:
     return Article(
         id=art_id,
         title=values["title"],
+        kicker=values["kicker"],
         subtitle=values["subtitle"],
+        summary=values["summary"],
         body=values["body"],
         date=parse_date(record.get("date")),
         source=values["source"],
         author=values["author"],
+        authors=lists["authors"],
         url=url,
         category=values["category"],
-        tags=[clean_text(t).strip() for t in tags if t.strip()],
+        tags=lists["tags"],
+        page=values["page"],
+        page_no=page_no,
+        section=values["section"],
+        teaser=teaser,
         extra=extra,
     )
 

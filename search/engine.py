@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from index.articles import Article
-from index.schema import stored_to_article
+from index.schema import article_authors, stored_to_article
 
 from .execute import PHRASE_BOOST, Deadline, Executor, Scoring, highlight_needles, ranking_terms
 from .grammar import Node, parse
@@ -128,12 +128,14 @@ def _hit(searcher: Any, docnum: int, score: float, needles: dict[str, list[str]]
     art = stored_to_article(searcher.stored_fields(docnum))
     highlights: dict[str, Any] = {
         "title": highlight(art.title, needles["title"]),
+        "kicker": highlight(art.kicker, needles["kicker"]),
         "subtitle": highlight(art.subtitle, needles["subtitle"]),
         "body": fragments(art.body, needles["body"], req.fragments, req.fragment_size),
     }
     return Hit(id=art.id, title=art.title, subtitle=art.subtitle, date=art.date, source=art.source,
                author=art.author, url=art.url, score=round(score, 4), highlights=highlights,
-               category=art.category, tags=art.tags)
+               category=art.category, tags=art.tags, kicker=art.kicker, authors=article_authors(art),
+               page=art.page, teaser=art.teaser)
 
 
 def _facets(opened: OpenSnapshot, docs: np.ndarray) -> dict[str, list[dict[str, Any]]]:
@@ -199,8 +201,10 @@ class ArticleView:
         """The article's fields (native types) plus paragraphs and highlights."""
         art = self.article
         out: dict[str, Any] = {name: getattr(art, name) for name in
-                               ("id", "title", "subtitle", "date", "source", "author", "category", "tags",
-                                "url", "body", "extra")}
+                               ("id", "kicker", "title", "subtitle", "summary", "date", "source", "author",
+                                "category", "tags", "url", "page", "page_no", "section", "teaser", "body",
+                                "extra")}
+        out["authors"] = article_authors(art)
         out["paragraphs"] = art.paragraphs
         if self.highlights is not None:
             out["highlights"] = self.highlights
@@ -217,8 +221,16 @@ def article_view(index: SearchIndex, article_id: str, q: str | None = None) -> A
     node = parse(q)
     with index.lease() as opened:
         needles = highlight_needles(node, opened.query_words)
-    return ArticleView(art, {
-        "title": highlight(art.title, needles["title"]),
-        "subtitle": highlight(art.subtitle, needles["subtitle"]),
-        "paragraphs": [highlight(p, needles["body"]) for p in art.paragraphs],
-    })
+    return ArticleView(art, article_highlights(art, needles))
+
+
+def article_highlights(art: Article, needles: dict[str, list[str]] | None = None) -> dict[str, Any]:
+    """A whole article's texts as escaped HTML, with ``needles`` (per field) marked."""
+    needles = needles or {}
+    return {
+        "title": highlight(art.title, needles.get("title", [])),
+        "kicker": highlight(art.kicker, needles.get("kicker", [])),
+        "subtitle": highlight(art.subtitle, needles.get("subtitle", [])),
+        "summary": highlight(art.summary, needles.get("summary", [])),
+        "paragraphs": [highlight(p, needles.get("body", [])) for p in art.paragraphs],
+    }

@@ -41,7 +41,7 @@ import numpy as np
 
 from index.analysis import bigrams
 from index.normalization import match_text
-from index.schema import FIELD_BASE, TEXT_FIELDS
+from index.schema import FIELD_BASE, SCOPES, TEXT_FIELDS
 
 from .arrays import EMPTY, Postings, difference, intersect, union
 from .grammar import And, DateRange, Leaf, Node, Not, Or
@@ -55,7 +55,12 @@ BM25_K1 = 1.2
 #: The index field holding the matching form of each metadata scope's values.
 META_SCOPES = {"author": "author_m", "source": "source_m", "category": "category_m", "tag": "tags_m"}
 #: Request filters and the exact-value field each one reads.
-FILTER_FIELDS = {"source": "source", "author": "author", "category": "category", "tag": "tags"}
+FILTER_FIELDS = {"source": "source", "author": "authors", "category": "category", "tag": "tags"}
+
+
+def scope_fields(scope: str | None) -> tuple[str, ...]:
+    """The text fields a term scoped to ``scope`` (None: unscoped) is looked for in."""
+    return SCOPES[scope] if scope else TEXT_FIELDS
 
 
 class QueryTooExpensive(RequestError):
@@ -182,17 +187,27 @@ class Executor:
             return docs
         parts = [norm] if leaf.phrase else (self.snapshot.query_words(leaf.text) or [norm])
         ordered = sorted(set(parts), key=len, reverse=True)  # longest (rarest) first
-        docs = self.substring(ordered[0], seg, leaf.field)
+        docs = self._scoped(ordered[0], seg, leaf.field)
         for part in ordered[1:]:
             if len(docs) == 0:
                 break
-            docs = intersect(docs, self.substring(part, seg, leaf.field, within=docs))
+            docs = intersect(docs, self._scoped(part, seg, leaf.field, within=docs))
+        return docs
+
+    def _scoped(self, norm: str, seg: Segment, scope: str | None,
+                within: np.ndarray | None = None) -> np.ndarray:
+        """:meth:`substring` in any of the fields a query scope covers."""
+        if scope is None:
+            return self.substring(norm, seg, None, within)
+        docs = EMPTY
+        for name in SCOPES[scope]:
+            docs = union(docs, self.substring(norm, seg, name, within))
         return docs
 
     def substring(self, norm: str, seg: Segment, scope: str | None = None,
                   within: np.ndarray | None = None) -> np.ndarray:
-        """Documents whose field ``scope`` (any text field when None) contains
-        the normalized string ``norm``; only among ``within`` when given."""
+        """Documents whose text field ``scope`` (any text field when None)
+        contains the normalized string ``norm``; only among ``within`` when given."""
         if not norm:
             return EMPTY
         if len(norm) == 1:
@@ -285,7 +300,7 @@ class Executor:
         for seg, docs in zip(self.segments, per_segment):
             total = np.zeros(len(docs))
             for scope, _, words in scoring.terms:
-                for f in (scope,) if scope else TEXT_FIELDS:
+                for f in scope_fields(scope):
                     total += self._field_score(seg, docs, f, words, stats)
             out.append(total)
             self.deadline.check()
@@ -298,7 +313,7 @@ class Executor:
         for scope, norm, words in scoring.terms:
             if len(words) < 2:
                 continue
-            for f in (scope,) if scope else TEXT_FIELDS:
+            for f in scope_fields(scope):
                 together = self.substring(norm, seg, f, within=docs)
                 if len(together) == 0:
                     continue
@@ -331,7 +346,7 @@ class Executor:
         out: dict[tuple[str, str], TermInfo] = {}
         n = self.snapshot.doc_count_all
         for scope, _, words in scoring.terms:
-            for f in (scope,) if scope else TEXT_FIELDS:
+            for f in scope_fields(scope):
                 for w in words:
                     if (f, w) not in out:
                         df = self.snapshot.doc_frequency(f, w)
@@ -368,7 +383,7 @@ def highlight_needles(node: Node, query_words: Any) -> dict[str, list[str]]:
             continue
         norm = match_text(leaf.text)
         parts = [norm] if leaf.phrase else [norm] + [w for w in query_words(leaf.text) if w]
-        for f in (leaf.field,) if leaf.field else TEXT_FIELDS:
+        for f in scope_fields(leaf.field):
             needles[f].extend(parts)
     return {f: sorted(set(ns), key=len, reverse=True) for f, ns in needles.items()}
 

@@ -125,18 +125,26 @@ class Hit:
     highlights: dict[str, Any]
     category: str = ""
     tags: list[str] = field(default_factory=list)
+    kicker: str = ""
+    authors: list[str] = field(default_factory=list)
+    page: str = ""
+    teaser: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,
+            "kicker": self.kicker,
             "title": self.title,
             "subtitle": self.subtitle,
             "date": self.date.isoformat() if self.date else None,
             "source": self.source,
             "author": self.author,
+            "authors": self.authors,
             "category": self.category,
             "tags": self.tags,
             "url": self.url,
+            "page": self.page,
+            "teaser": self.teaser,
             "score": self.score,
             "highlights": self.highlights,
         }

@@ -33,6 +33,8 @@ from index.store import (CorruptSnapshotError, IndexStore, NoIndexError, SchemaM
 from .arrays import Postings, read_postings
 from .execute import Segment
 
+#: Facets with several values per article, and the column holding them.
+MULTI_VALUED = {"tag": "tags_col", "author": "authors_col"}
 #: The sort value of an article without a date (the date column's default
 #: sorts after every real date; kept within int64).
 NO_DATE = int(np.iinfo(np.int64).max)
@@ -172,15 +174,16 @@ class OpenSnapshot:
     def facet(self, name: str) -> tuple[list[str], np.ndarray, np.ndarray | None]:
         """``(labels, codes, indptr)`` of a facet over every global docnum.
 
-        Single-valued facets (source, author, category, month): ``codes[d]``
-        is the label index of document ``d`` (-1: none) and ``indptr`` is
-        None.  Tags: document ``d``'s codes are ``codes[indptr[d]:indptr[d+1]]``.
+        Single-valued facets (source, category, month): ``codes[d]`` is the
+        label index of document ``d`` (-1: none) and ``indptr`` is None.
+        Multi-valued ones (tag, author): document ``d``'s codes are
+        ``codes[indptr[d]:indptr[d+1]]``.
         """
         return self._cached(f"facet\x1f{name}", lambda: self._make_facet(name))
 
     def _make_facet(self, name: str) -> tuple[list[str], np.ndarray, np.ndarray | None]:
         labels: dict[str, int] = {}
-        column = "tags_col" if name == "tag" else name
+        column = MULTI_VALUED.get(name, name)
         values: list[Any] = []
         for seg in self.segments():
             reader = seg.reader
@@ -188,7 +191,7 @@ class OpenSnapshot:
                 values.extend(reader.column_reader(column, translate=True))
             else:  # a segment where no document has this field
                 values.extend([None] * reader.doc_count_all())
-        if name != "tag":
+        if name not in MULTI_VALUED:
             codes = np.fromiter((labels.setdefault(v, len(labels)) if v else -1 for v in values),
                                 dtype=np.int64, count=len(values))
             return list(labels), codes, None

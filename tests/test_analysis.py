@@ -65,16 +65,19 @@ def test_analyzer_pickles_without_jieba_state():
 def test_the_stored_ngram_analyzers_are_what_the_fields_index():
     """The analyzers Whoosh pickles into the schema yield exactly the terms
     and positions a build inverts for those fields."""
-    from index.schema import build_schema
+    from index.schema import FIELD_BASE, TEXT_FIELDS, build_schema
+
+    def texts(**given: str) -> tuple[str, ...]:
+        return tuple(given.get(name, "") for name in TEXT_FIELDS)
 
     schema = build_schema()
     text = "鄭州地铁１２号线，ＲＣＥＰ示范区！中原科技城"
     for name in ("text_ng", "text_c1"):
         field = schema[name]
-        expected = field.positions((text, "", ""))
+        expected = field.positions(texts(title=text))
         yielded: dict[str, list[int]] = {}
         for t in field.analyzer(text, positions=True):
             yielded.setdefault(t.text, []).append(t.pos)
         assert yielded == expected, name
-    assert schema["text_ng"].positions(("郑州地铁", "", ""))["州地"] == [1]
-    assert schema["text_c1"].positions(("", "", "郑州郑"))["郑"] == [1 << 21]  # once, at the body's base
+    assert schema["text_ng"].positions(texts(title="郑州地铁"))["州地"] == [1]
+    assert schema["text_c1"].positions(texts(body="郑州郑"))["郑"] == [FIELD_BASE["body"]]  # once, at the base

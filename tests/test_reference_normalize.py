@@ -22,14 +22,8 @@ from index.normalization import match_text
 from tests.conftest import corpus_sample
 from tests.reference_normalize import clusters, reference_match_text
 
-# Marks of canonical class 0 that still compose with the base before them under
-# NFKC (Tamil AU length mark, Myanmar vowel sign II, Balinese tedung).  The
-# engine treats only marks of a non-zero combining class as part of a cluster;
-# the contract (and Unicode's definition of a combining mark) says general category M.
-SPACING_COMPOSERS = {"\u0bd7", "\u102e", "\u1b35"}
-# A Traditional character outside the BMP that OpenCC's t2s simplifies and the engine does not.
-UNSIMPLIFIED = {"\U00030ede"}
-KNOWN_ENGINE_BUGS = SPACING_COMPOSERS | UNSIMPLIFIED
+#: Characters where the engine is known to disagree with the contract (none since schema 4).
+KNOWN_ENGINE_BUGS: set[str] = set()
 
 
 def _known(text: str) -> bool:
@@ -123,17 +117,17 @@ def test_corpus_snippets():
     assert _disagreements(texts) == []
 
 
-@pytest.mark.xfail(strict=True, reason="engine bug: a mark of combining class 0 (general category M) is not "
-                   "joined to its base, so 'ஒ' + U+0BD7 normalizes to 'ஒ' while its canonical equivalent "
-                   "'ஔ' (U+0B94) stays 'ஔ': a document with one form is missed by a query in the other")
 def test_spacing_marks_join_their_base():
+    """Was an engine bug (fixed in schema 4): a mark of combining class 0
+    (general category M) was not joined to its base, so 'ஒ' + U+0BD7 and its
+    canonical equivalent 'ஔ' (U+0B94) did not match each other."""
     for base, mark in (("\u0b92", "\u0bd7"), ("\u1025", "\u102e"), ("\u1b05", "\u1b35")):
         composed = unicodedata.normalize("NFC", base + mark)
         assert len(composed) == 1
         assert match_text(base + mark) == match_text(composed) == reference_match_text(composed)
 
 
-@pytest.mark.xfail(strict=True, reason="engine bug: OpenCC t2s simplifies U+30EDE (biáng, Traditional) to "
-                   "U+30EDD; the engine leaves it, so the two forms do not match each other")
 def test_t2s_outside_the_bmp():
+    """Was an engine bug (fixed in schema 4): OpenCC t2s simplifies U+30EDE to
+    U+30EDD (CJK extension G), which the engine's table did not cover."""
     assert match_text("\U00030ede") == reference_match_text("\U00030ede") == "\U00030edd"
