@@ -20,6 +20,9 @@ MAX_QUERY_CHARS      NEWSEARCH_MAX_QUERY_CHARS  ``1000``: longer ``q`` is a 400 
                                                 ``search.models.MAX_QUERY_CHARS``)
 RATE_LIMIT           NEWSEARCH_RATE_LIMIT       ``0`` (off): searches a minute per client
                                                 and worker; past it a JSON 429
+TIME_BUDGET          NEWSEARCH_TIME_BUDGET      ``2.0`` s a search may take; past it a JSON
+                                                400 on ``q`` saying how to narrow it
+                                                (``0``: no limit)
 ===================  =========================  ==========================================
 
 Production: ``gunicorn -w 4 -b 127.0.0.1:8000 "api:create_app()"`` behind the
@@ -36,7 +39,7 @@ from typing import Any
 
 from flask import Flask
 
-from search.models import MAX_QUERY_CHARS
+from search.models import DEFAULT_TIME_BUDGET, MAX_QUERY_CHARS
 
 DEFAULTS: dict[str, Any] = {
     "INDEX_DIR": "var/index",
@@ -45,6 +48,7 @@ DEFAULTS: dict[str, Any] = {
     "CACHE_MAX_AGE": 30,
     "MAX_QUERY_CHARS": MAX_QUERY_CHARS,
     "RATE_LIMIT": 0,
+    "TIME_BUDGET": DEFAULT_TIME_BUDGET,
 }
 
 

@@ -12,7 +12,7 @@ import click
 
 from index.articles import Problem
 from index.store import DEFAULT_KEEP, INDEX_DIR_ENV, IndexStore, LockedError, StoreError
-from search.models import INT_PARAMS, SORTS, IntParam, RequestError, SearchRequest
+from search.models import DEFAULT_TIME_BUDGET, INT_PARAMS, SORTS, IntParam, RequestError, SearchRequest
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -204,8 +204,10 @@ def int_param_option(*decls: str, param: IntParam) -> Callable[[Callable[..., An
 @int_param_option("--page", param=INT_PARAMS["page"])
 @click.option("--sort", type=click.Choice(SORTS), default=SORTS[0], show_default=True)
 @click.option("--facets", is_flag=True, help="Count results per source, author, category, tag, month.")
+@click.option("--time-budget", type=click.FloatRange(0), default=DEFAULT_TIME_BUDGET, show_default=True,
+              metavar="SECONDS", help="Give up on a query that takes longer (0: no limit).")
 def search(query: str, index_dir: str | None, as_json: bool, limit: int, page: int, sort: str,
-           facets: bool) -> None:
+           facets: bool, time_budget: float) -> None:
     """Search the index for QUERY.
 
     \b
@@ -219,7 +221,8 @@ def search(query: str, index_dir: str | None, as_json: bool, limit: int, page: i
     from search.snapshots import SearchIndex
 
     with _errors(), SearchIndex(index_dir) as index:
-        result = run_search(index, SearchRequest(q=query, page=page, per_page=limit, sort=sort, facets=facets))
+        result = run_search(index, SearchRequest(q=query, page=page, per_page=limit, sort=sort, facets=facets),
+                            time_budget or None)
     if index.error:
         click.echo(f"warning: {index.error}; answered from snapshot {result.snapshot}", err=True)
     if as_json:

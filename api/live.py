@@ -1,4 +1,4 @@
-"""The app's index: opened by :func:`api.init_app`, read by views and pages."""
+"""The app's index (opened by :func:`api.init_app`) and its search settings, for views and pages."""
 
 from __future__ import annotations
 
@@ -13,3 +13,9 @@ def live_index() -> SearchIndex:
     """The one accessor of the app's :class:`SearchIndex` (views, pages, ETags)."""
     index: SearchIndex = current_app.extensions[EXTENSION]
     return index
+
+
+def time_budget() -> float | None:
+    """Seconds a search may take in this app (``TIME_BUDGET``; 0: no limit)."""
+    budget = float(current_app.config["TIME_BUDGET"])
+    return budget if budget > 0 else None

@@ -23,7 +23,7 @@ from search.models import FILTERS, MAX_RESULT_DEPTH, RequestError, SearchRequest
 
 from .operations import query_args
 from .schemas import SearchArgsSchema
-from .live import live_index
+from .live import live_index, time_budget
 
 bp = Blueprint("pages", __name__, template_folder="templates", static_folder="static",
                static_url_path="/assets")
@@ -97,7 +97,7 @@ def home() -> str:
                            "autofocus": not q}
     if q:
         try:
-            result = search(live_index(), _request_from_args(q))
+            result = search(live_index(), _request_from_args(q), time_budget())
         except RequestError as exc:
             ctx["error"] = f"查询有误：{exc.message}"
         except StoreError:

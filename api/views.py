@@ -14,11 +14,11 @@ from flask import Blueprint
 
 from search.engine import article_view, overview, search
 from search.grammar import EMPTY_QUERY_MESSAGE
-from search.models import DEPTH_MESSAGE, SearchRequest
+from search.models import DEPTH_MESSAGE, MAX_PAREN_DEPTH, MAX_QUERY_TERMS, SearchRequest
 
 from . import errors
 from .errors import APIError
-from .live import live_index
+from .live import live_index, time_budget
 from .operations import operation
 from .schemas import ArticleArgsSchema, ArticleSchema, HealthSchema, SearchArgsSchema, SearchResultSchema, StatsSchema
 
@@ -26,8 +26,12 @@ bp = Blueprint("api", __name__)
 errors.register(bp)  # JSON errors from these views wherever the blueprint is mounted
 
 #: The 400s of a search whose parameters are each valid (documented per operation).
+QUERY_SEMANTIC_400 = (f"a query that normalizes to nothing, such as punctuation alone ('{EMPTY_QUERY_MESSAGE}')",
+                      f"a query the query language cannot run: an unknown field:, a bad date:, more than "
+                      f"{MAX_QUERY_TERMS} terms or {MAX_PAREN_DEPTH} levels of parentheses (details.q says which)")
 SEARCH_SEMANTIC_400 = (f"page × per_page past the result depth ('{DEPTH_MESSAGE}')",
-                       f"a query that normalizes to nothing, such as punctuation alone ('{EMPTY_QUERY_MESSAGE}')",
+                       "a query too expensive to answer within the time budget (details.q says how to narrow it)",
+                       *QUERY_SEMANTIC_400,
                        "date_from after date_to")
 
 
@@ -35,7 +39,7 @@ SEARCH_SEMANTIC_400 = (f"page × per_page past the result depth ('{DEPTH_MESSAGE
 @operation(SearchResultSchema(), args=SearchArgsSchema(), rate_limited=True, semantic_400=SEARCH_SEMANTIC_400)
 def search_get(req: SearchRequest) -> Any:
     """Search the archive (parameters in the query string)."""
-    return search(live_index(), req)
+    return search(live_index(), req, time_budget())
 
 
 @bp.post("/search")
@@ -43,12 +47,12 @@ def search_get(req: SearchRequest) -> Any:
            semantic_400=SEARCH_SEMANTIC_400)
 def search_post(req: SearchRequest) -> Any:
     """Search the archive (parameters as a JSON object)."""
-    return search(live_index(), req)
+    return search(live_index(), req, time_budget())
 
 
 @bp.get("/articles/<path:article_id>")
 @operation(ArticleSchema(), args=ArticleArgsSchema(), not_found="No such article",
-           semantic_400=(EMPTY_QUERY_MESSAGE,))
+           semantic_400=QUERY_SEMANTIC_400)
 def get_article(args: dict[str, Any], article_id: str) -> Any:
     """One whole article; ``?q=`` highlights the query in it."""
     view = article_view(live_index(), article_id, args["q"])

@@ -70,11 +70,12 @@ class Postings:
         return np.where(self.ids[idx] == docs, self.weights[idx], 0.0)
 
 
-def read_postings(reader: Any, fieldname: str, term: bytes) -> Postings | None:
+def read_postings(reader: Any, fieldname: str, term: bytes, positions: bool = True) -> Postings | None:
     """The posting list of ``term`` in one segment reader, or None if absent.
 
     ``reader`` is a Whoosh ``SegmentReader`` of our codec.  Deleted documents
-    are still listed (callers intersect with the live set).
+    are still listed (callers intersect with the live set).  Without
+    ``positions`` only documents and weights are read (ranking needs no more).
     """
     from whoosh.reading import TermNotFound
 
@@ -84,19 +85,20 @@ def read_postings(reader: Any, fieldname: str, term: bytes) -> Postings | None:
         return None
     fmt = reader.schema[fieldname].format
     positional = isinstance(fmt, PackedPositions)
+    keep = positional and positions
     boost = float(getattr(fmt, "field_boost", 1.0))
     if info.is_inlined():
         ids, weights, values = info._inlined
         return _assemble(np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float64),
-                         list(values), positional, boost)
+                         list(values), positional, keep, boost)
     offset, length = info.extent()
     if isinstance(length, tuple):  # W3TermInfo.from_bytes leaves it as struct's 1-tuple
         length = length[0]
     raw = reader._terms._postfile.get(offset, length)
-    return _decode_blocks(raw, positional, boost)
+    return _decode_blocks(raw, positional, keep, boost)
 
 
-def _decode_blocks(raw: bytes, positional: bool, boost: float) -> Postings:
+def _decode_blocks(raw: bytes, positional: bool, keep: bool, boost: float) -> Postings:
     """W3 posting blocks (after the 4-byte header) as arrays."""
     id_parts: list[Any] = []
     weight_parts: list[np.ndarray] = []
@@ -133,14 +135,18 @@ def _decode_blocks(raw: bytes, positional: bool, boost: float) -> Postings:
     before = np.concatenate(([0], sums[np.cumsum(lengths)[:-1] - 1]))
     ids = sums - np.repeat(before, lengths)
     return _assemble(ids, np.concatenate(weight_parts) if weight_parts else np.zeros(0), values,
-                     positional, boost)
+                     positional, keep, boost)
 
 
-def _assemble(ids: np.ndarray, weights: np.ndarray, values: list[bytes], positional: bool,
+def _assemble(ids: np.ndarray, weights: np.ndarray, values: list[bytes], positional: bool, keep: bool,
               boost: float) -> Postings:
+    """A posting list from its parts; a positional field's weight is its
+    number of positions times the field's boost (as Whoosh reads it)."""
     if not positional:
         return Postings(ids, weights)
     lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values)) >> 2
+    if not keep:
+        return Postings(ids, lengths * boost)
     offsets = np.zeros(len(values) + 1, dtype=np.int64)
     np.cumsum(lengths, out=offsets[1:])
     positions = np.frombuffer(b"".join(values), dtype="<u4").astype(np.int64)

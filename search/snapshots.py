@@ -33,6 +33,8 @@ from index.store import (CorruptSnapshotError, IndexStore, NoIndexError, SchemaM
 from .arrays import Postings, read_postings
 from .execute import Segment
 
+#: The fields whose positions a query reads (exact matching); others give documents and weights.
+NGRAM_FIELDS = ("text_ng", "text_c1")
 #: Facets with several values per article, and the column holding them.
 MULTI_VALUED = {"tag": "tags_col", "author": "authors_col"}
 #: The sort value of an article without a date (the date column's default
@@ -110,7 +112,7 @@ class OpenSnapshot:
             if key in self._postings:
                 self._postings.move_to_end(key)
                 return self._postings[key]
-        found = read_postings(seg.reader, fieldname, term.encode("utf-8"))
+        found = read_postings(seg.reader, fieldname, term.encode("utf-8"), positions=fieldname in NGRAM_FIELDS)
         size = found.nbytes if found is not None else 64
         with self._lock:
             self._postings[key] = found

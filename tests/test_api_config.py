@@ -145,3 +145,25 @@ def test_a_bad_request_is_400_even_without_an_index(tmp_path):
     client = app.test_client()
     assert client.get("/api/search?q=地铁&per_page=abc").status_code == 400
     assert client.get("/api/search?q=地铁").status_code == 503
+
+
+def test_a_query_past_the_time_budget_is_a_400_naming_q(news_dir):
+    """A tiny budget refuses the search with a reason on q, the page shows it as
+    a notice, and a generous one answers (the tests' default)."""
+    app = create_app({"INDEX_DIR": str(news_dir), "TIME_BUDGET": 1e-9, "REFRESH_INTERVAL": 0})
+    try:
+        with app.test_client() as client:
+            resp = client.get("/api/search?q=郑州")
+            assert resp.status_code == 400
+            error = resp.get_json()["error"]
+            assert "too expensive" in error["details"]["q"][0] and "narrow" in error["details"]["q"][0]
+            page = client.get("/?q=郑州").get_data(as_text=True)
+            assert "too expensive" in page
+    finally:
+        app.extensions["newsearch"].close()
+    app = create_app({"INDEX_DIR": str(news_dir), "TIME_BUDGET": 0, "REFRESH_INTERVAL": 0})
+    try:
+        with app.test_client() as client:
+            assert client.get("/api/search?q=郑州").status_code == 200
+    finally:
+        app.extensions["newsearch"].close()
