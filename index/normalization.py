@@ -28,6 +28,8 @@ import re
 import unicodedata
 from collections.abc import Iterator
 
+import numpy as np
+
 # Code point ranges whose characters OpenCC may convert.  Everything in them is
 # sent through OpenCC once, one character per line, to get a per-character
 # table that no phrase context can influence.
@@ -94,9 +96,18 @@ def _tables() -> tuple[dict[int, str], dict[int, str], re.Pattern[str], frozense
     return fold, match, re.compile("[" + "".join(marks) + "]"), dropped, re.compile("[" + expanding + "]")
 
 
+@functools.lru_cache(maxsize=1)
+def _kept_table() -> np.ndarray:
+    """For each BMP code point, whether its matching form is not empty."""
+    table = np.ones(0x10000, dtype=bool)
+    table[[ord(ch) for ch in _tables()[3]]] = False
+    return table
+
+
 def warm_up() -> None:
     """Build the tables now (about 0.2 s) rather than on the first request."""
     _tables()
+    _kept_table()
 
 
 def fold(text: str) -> str:
@@ -117,25 +128,43 @@ def match_table(text: str) -> dict[int, str] | None:
 
 def match_text(text: str) -> str:
     """The matching form of ``text``: what substring matching compares."""
+    table = _tables()[1]
     if not _has_slow_chars(text):
-        return text.translate(_tables()[1])
-    return "".join(piece for piece, _, _ in _clusters(text))
+        return text.translate(table)
+    out: list[str] = []
+    pos = 0
+    for m in _slow_clusters().finditer(text):
+        out.append(text[pos:m.start()].translate(table))
+        out.append(_cluster_piece(m.group()))
+        pos = m.end()
+    out.append(text[pos:].translate(table))
+    return "".join(out)
 
 
-def _clusters(text: str) -> Iterator[tuple[str, int, int]]:
-    """(normalized piece, start, end) per base-plus-marks cluster of ``text``."""
-    match = _tables()[1]
-    i, n = 0, len(text)
-    while i < n:
-        j = i + 1
-        while j < n and _is_mark(text[j]):
-            j += 1
-        if j == i + 1 and text[i] <= "\uffff":
-            yield match.get(ord(text[i]), text[i]), i, j
-        else:
-            piece = "".join(c for c in _map_char(text[i:j]) if _is_word_char(c))
-            yield piece, i, j
-        i = j
+@functools.lru_cache(maxsize=1)
+def _slow_clusters() -> re.Pattern[str]:
+    """The clusters ``str.translate`` cannot map on its own: a character with
+    the marks that follow it, an astral character, a character that expands
+    (``㎡`` → ``m2``), or marks with no base (at the start of a text).  Text
+    between them maps character by character."""
+    tables = _tables()
+    astral = (cp for plane in (range(0x10000, 0x20000), range(0xE0000, 0xE1000)) for cp in plane)
+    marks = tables[2].pattern[1:-1] + "".join(re.escape(chr(cp)) for cp in astral if _is_mark(chr(cp)))
+    expanding = tables[4].pattern
+    return re.compile(f"[^{marks}][{marks}]+|[\U00010000-\U0010FFFF]|{expanding}|[{marks}]+")
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _cluster_piece(cluster: str) -> str:
+    """The matching form of one cluster (NFKC → t2s → casefold, letters and digits)."""
+    return "".join(c for c in _map_char(cluster) if _is_word_char(c))
+
+
+def _kept_offsets(text: str, base: int) -> list[int]:
+    """Offsets (from ``base``) of the characters of ``text`` (BMP, no marks,
+    none expanding) whose matching form is not empty."""
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+    return (np.flatnonzero(_kept_table()[codes]) + base).tolist()
 
 
 def match_text_with_offsets(text: str) -> tuple[str, list[int], list[int]]:
@@ -145,28 +174,28 @@ def match_text_with_offsets(text: str) -> tuple[str, list[int], list[int]]:
     character ``k``; highlighting uses it to put marks on the original text.
     """
     tables = _tables()
+    table = tables[1]
     if not _has_slow_chars(text) and not tables[4].search(text):
         # Every character maps to itself, to one character, or to nothing:
         # the offsets are just the positions of the characters kept.
-        dropped = tables[3]
-        kept = [i for i, ch in enumerate(text) if ch not in dropped]
-        return text.translate(tables[1]), kept, [i + 1 for i in kept]
+        kept = _kept_offsets(text, 0)
+        return text.translate(table), kept, [i + 1 for i in kept]
     pieces: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
-    if not _has_slow_chars(text):
-        get = tables[1].get
-        for i, ch in enumerate(text):
-            piece = get(ord(ch), ch)
-            if piece:
-                pieces.append(piece)
-                for _ in piece:
-                    starts.append(i)
-                    ends.append(i + 1)
-    else:
-        for piece, s, e in _clusters(text):
-            pieces.append(piece)
-            for _ in piece:
-                starts.append(s)
-                ends.append(e)
+    pos = 0
+    for m in [*_slow_clusters().finditer(text), None]:
+        stop = m.start() if m is not None else len(text)
+        if stop > pos:  # a run mapped character by character
+            pieces.append(text[pos:stop].translate(table))
+            kept = _kept_offsets(text[pos:stop], pos)
+            starts.extend(kept)
+            ends.extend(i + 1 for i in kept)
+        if m is None:
+            break
+        piece = _cluster_piece(m.group())
+        pieces.append(piece)
+        starts.extend([m.start()] * len(piece))
+        ends.extend([m.end()] * len(piece))
+        pos = m.end()
     return "".join(pieces), starts, ends
