@@ -108,6 +108,7 @@ def warm_up() -> None:
     """Build the tables now (about 0.2 s) rather than on the first request."""
     _tables()
     _kept_table()
+    _special_table()
 
 
 def fold(text: str) -> str:
@@ -133,25 +134,43 @@ def match_text(text: str) -> str:
         return text.translate(table)
     out: list[str] = []
     pos = 0
-    for m in _slow_clusters().finditer(text):
-        out.append(text[pos:m.start()].translate(table))
-        out.append(_cluster_piece(m.group()))
-        pos = m.end()
+    for start, end in _slow_clusters(text):
+        out.append(text[pos:start].translate(table))
+        out.append(_cluster_piece(text[start:end]))
+        pos = end
     out.append(text[pos:].translate(table))
     return "".join(out)
 
 
 @functools.lru_cache(maxsize=1)
-def _slow_clusters() -> re.Pattern[str]:
-    """The clusters ``str.translate`` cannot map on its own: a character with
-    the marks that follow it, an astral character, a character that expands
-    (``㎡`` → ``m2``), or marks with no base (at the start of a text).  Text
-    between them maps character by character."""
-    tables = _tables()
-    astral = (cp for plane in (range(0x10000, 0x20000), range(0xE0000, 0xE1000)) for cp in plane)
-    marks = tables[2].pattern[1:-1] + "".join(re.escape(chr(cp)) for cp in astral if _is_mark(chr(cp)))
-    expanding = tables[4].pattern
-    return re.compile(f"[^{marks}][{marks}]+|[\U00010000-\U0010FFFF]|{expanding}|[{marks}]+")
+def _special_table() -> np.ndarray:
+    """For each BMP code point, whether ``str.translate`` cannot map it on its
+    own: a mark (it joins the character before it) or an expanding character."""
+    table = np.zeros(0x10000, dtype=bool)
+    for cp in range(0x10000):
+        if not 0xD800 <= cp <= 0xDFFF and (_is_mark(chr(cp)) or len(_tables()[1].get(cp, "x")) > 1):
+            table[cp] = True
+    return table
+
+
+def _slow_clusters(text: str) -> list[tuple[int, int]]:
+    """``[start, end)`` of the clusters of ``text`` that ``str.translate``
+    cannot map on its own, in order: a character with the marks that follow
+    it, an astral character, an expanding one (``㎡`` → ``m2``), or marks
+    with no base at the start.  Text between them maps character by character."""
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+    seeds = np.flatnonzero((codes > 0xFFFF) | _special_table()[codes & 0xFFFF])
+    out: list[tuple[int, int]] = []
+    n = len(text)
+    for i in seeds.tolist():
+        if out and i < out[-1][1]:
+            continue  # a mark already taken by the cluster before it
+        start = i - 1 if i > 0 and _is_mark(text[i]) else i
+        end = i + 1
+        while end < n and _is_mark(text[end]):
+            end += 1
+        out.append((start, end))
+    return out
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -184,18 +203,17 @@ def match_text_with_offsets(text: str) -> tuple[str, list[int], list[int]]:
     starts: list[int] = []
     ends: list[int] = []
     pos = 0
-    for m in [*_slow_clusters().finditer(text), None]:
-        stop = m.start() if m is not None else len(text)
-        if stop > pos:  # a run mapped character by character
-            pieces.append(text[pos:stop].translate(table))
-            kept = _kept_offsets(text[pos:stop], pos)
+    for start, end in [*_slow_clusters(text), (len(text), len(text))]:
+        if start > pos:  # a run mapped character by character
+            pieces.append(text[pos:start].translate(table))
+            kept = _kept_offsets(text[pos:start], pos)
             starts.extend(kept)
             ends.extend(i + 1 for i in kept)
-        if m is None:
+        if start == end:
             break
-        piece = _cluster_piece(m.group())
+        piece = _cluster_piece(text[start:end])
         pieces.append(piece)
-        starts.extend([m.start()] * len(piece))
-        ends.extend([m.end()] * len(piece))
-        pos = m.end()
+        starts.extend([start] * len(piece))
+        ends.extend([end] * len(piece))
+        pos = end
     return "".join(pieces), starts, ends
