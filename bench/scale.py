@@ -69,6 +69,8 @@ DEFAULT_WORK = ROOT.parent / "scale-work"
 STEPS = ("generate", "build", "queries", "update", "brute", "sqlite")
 CACHED = ("generate", "build", "brute", "sqlite")
 
+GUNICORN_LINE_LIMIT = 4094  # gunicorn's default --limit-request-line, bytes
+
 # Latency targets of issue 11, at the archive sizes where it sets them.
 TARGETS_LATENCY = {
     100_000: {"p95": 60.0, "speedup": 2.0},
@@ -139,7 +141,7 @@ def newsearch_cmd() -> list[str]:
 def fmt_ms(x: float | None) -> str:
     if x is None or x != x:
         return "—"
-    return f"{x:,.0f}" if x >= 1000 else f"{x:.1f}"
+    return f"{x:,.0f}" if x >= 1000 else f"{x:.1f}" if x >= 1 else f"{x:.2f}"
 
 
 def fmt_s(x: float) -> str:
@@ -491,14 +493,22 @@ class Client:
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
 
     def get(self, path: str, timeout: float | None = None) -> Answer:
+        return self.request("GET", path, None, timeout)
+
+    def post(self, path: str, payload: dict[str, Any], timeout: float | None = None) -> Answer:
+        return self.request("POST", path, json.dumps(payload).encode(), timeout)
+
+    def request(self, method: str, path: str, body: bytes | None, timeout: float | None) -> Answer:
+        """One request; with ``timeout``, on a connection of its own with that timeout."""
         if timeout is not None:
             self.conn.close()
             self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        headers = {"Content-Type": "application/json"} if body is not None else {}
         t0 = time.perf_counter()
         try:
-            self.conn.request("GET", path)
+            self.conn.request(method, path, body=body, headers=headers)
             resp = self.conn.getresponse()
-            body = resp.read()
+            raw = resp.read()
         except (OSError, http.client.HTTPException) as exc:
             ms = (time.perf_counter() - t0) * 1000
             self.conn.close()
@@ -509,9 +519,10 @@ class Client:
             self.conn.close()
             self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
         try:
-            data = json.loads(body)
+            data = json.loads(raw)
         except ValueError:
-            return Answer(ms, resp.status, error="not JSON")
+            first = raw.decode("utf-8", "replace").strip().splitlines()[:1]
+            return Answer(ms, resp.status, error=f"not JSON: {first[0][:100] if first else ''}")
         if resp.status != 200:
             err = data.get("error", {}) if isinstance(data, dict) else {}
             msg = f"{err.get('code', resp.status)}: {err.get('message', '')}"
@@ -563,9 +574,15 @@ def step_queries(work: Work, qs: dict[str, Any], timeout: float, probe_timeout: 
             for name, row in qs["probes"].items():
                 q = Query(**row)
                 status(f"  probe {PROBE_LABEL[name]} (up to {probe_timeout:.0f} s) …")
-                a = client.get(q.path(), timeout=probe_timeout)
+                # POST: the URL of a long CJK query passes gunicorn's request-line limit
+                # (4,094 bytes, about 450 characters URL-encoded); that GET is tried too.
+                a = client.post("/api/search", {"q": q.q, "per_page": PER_PAGE}, timeout=probe_timeout)
                 probe_rows[name] = {"ms": a.ms, "status": a.status, "total": a.total, "error": a.error,
-                                    "chars": len(q.q)}
+                                    "chars": len(q.q), "get_bytes": len(q.path())}
+                if len(q.path()) > GUNICORN_LINE_LIMIT:
+                    g = client.get(q.path())
+                    probe_rows[name]["get_status"] = g.status
+                    probe_rows[name]["get_error"] = g.error
                 if a.status == 0:
                     status(f"  probe {name}: no answer after {a.ms / 1000:.0f} s; restarting gunicorn")
                     client.close()
@@ -633,6 +650,7 @@ def step_update(work: Work, manifest: dict[str, Any]) -> dict[str, Any]:
     status(f"N={work.n:,}: hard-linking {work.index} to {work.update_index} …")
     link_copy(work.index, work.update_index)
     base_bytes, base_name = snapshot_bytes(work.update_index)
+    base_segments = segment_count(work.update_index / "snapshots" / base_name) if base_name else None
     rows: list[dict[str, Any]] = []
     failed: dict[str, Any] | None = None
     for k, u in enumerate(manifest["updates"], 1):
@@ -660,8 +678,7 @@ def step_update(work: Work, manifest: dict[str, Any]) -> dict[str, Any]:
                f"{gb(dir_bytes)} = {rows[-1]['ratio']:.2f}× the live snapshot, {rows[-1]['segments']} segments")
     result: dict[str, Any] = {
         "measured_at": now_iso(), "commit": git_rev(), "machine": machine_line(),
-        "base_snapshot": base_name, "base_bytes": base_bytes, "base_segments":
-            segment_count(work.update_index / "snapshots" / base_name) if base_name else None,
+        "base_snapshot": base_name, "base_bytes": base_bytes, "base_segments": base_segments,
         "planned": len(manifest["updates"]), "updates": len(rows), "articles_each": UPDATE_SIZE,
         "failed": failed, "rows": rows,
     }
@@ -929,13 +946,18 @@ def report(work: Work) -> str:
         if ex:
             w(f"  exactness: {ex}")
         if queries.get("probes"):
-            w("  worst-case probes (not in the percentiles):")
+            w("  worst-case probes, POST /api/search (not in the percentiles):")
             for name, p in queries["probes"].items():
                 bp = (b_ok or {}).get("probes", {}).get(name)
                 how = (f"{p['ms'] / 1000:,.2f} s, {p['total']:,} hits" if p["status"] == 200 else
                        f"{p['ms'] / 1000:,.2f} s, HTTP {p['status'] or 'no answer'}: {p['error']}")
                 w(f"    {PROBE_LABEL[name]:<24} {how}"
                   + (f"   (brute force {bp['ms']:,.0f} ms, {bp['count']:,} articles)" if bp else ""))
+            long_get = [(PROBE_LABEL[n], p) for n, p in queries["probes"].items() if "get_status" in p]
+            if long_get:
+                w("  the same as GET /api/search?q=…: " + "; ".join(
+                    f"{label} ({p['get_bytes']:,}-byte URL): HTTP {p['get_status']}"
+                    + (f" {p['get_error']}" if p["get_status"] != 200 else "") for label, p in long_get))
             wp = queries.get("worker_after_probes") or {}
             if wp:
                 w(f"  worker after the probes: RSS {gb(wp['rss'])} (peak {gb(wp['hwm'])})")
