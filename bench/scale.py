@@ -597,10 +597,10 @@ def step_queries(work: Work, qs: dict[str, Any], timeout: float, probe_timeout: 
         client.close()
         server.stop()
     ok = [r for r in rows if r["status"] == 200]
-    by_kind = {k: pstats([r["ms"] for r in ok if r["kind"] == k]) for k in KINDS}
-    for k in KINDS:
-        totals = [r["total"] for r in ok if r["kind"] == k and r["total"] is not None]
-        by_kind[k]["median_hits"] = statistics.median(totals) if totals else None
+    by_kind = {kind: pstats([r["ms"] for r in ok if r["kind"] == kind]) for kind in KINDS}
+    for kind in KINDS:
+        totals = [r["total"] for r in ok if r["kind"] == kind and r["total"] is not None]
+        by_kind[kind]["median_hits"] = statistics.median(totals) if totals else None
     result = {
         "measured_at": now_iso(), "commit": git_rev(), "machine": machine_line(), "snapshot": snapshot,
         "query_set_id": qs["query_set_id"], "seconds": seconds,
@@ -738,7 +738,7 @@ def step_brute(work: Work, manifest: dict[str, Any], qs: dict[str, Any], redo: b
     status(f"N={work.n:,}: normalizing every article for the brute-force scan …")
     titles, alltext, load_s = load_texts(work)
     queries = as_queries(qs["queries"])
-    rows = []
+    rows: list[dict[str, Any]] = []
     for k, q in enumerate(queries, 1):
         texts = titles if q.scope == "title" else alltext
         t0 = time.perf_counter()
@@ -820,7 +820,7 @@ def step_sqlite(work: Work, manifest: dict[str, Any], qs: dict[str, Any], redo: 
         con.close()
         build_s = time.perf_counter() - t0
     con = sqlite3.connect(work.sqlite)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for q in as_queries(qs["queries"]):
         expr = fts_query(q)
         if expr is None:
@@ -979,6 +979,7 @@ def report(work: Work) -> str:
         w(f"  per update: median {fmt_s(update['median_s'])}, max {fmt_s(update['max_s'])} "
           f"(first {fmt_s(update['first_s'])}, last {fmt_s(update['last_s'])}); "
           f"memory peak PSS {gb(update['peak_pss_sum'])}")
+        w("  seconds, in order: " + " ".join(f"{r['seconds']:.1f}" for r in update["rows"]))
         w(f"  index directory after all: {gb(update['final_dir_bytes'])} (hard links counted once) = "
           f"{update['final_ratio']:.2f}× the live snapshot ({gb(update['final_snapshot_bytes'])}); "
           f"at most {update['max_ratio']:.2f}×")
