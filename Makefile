@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 INDEX_DIR ?= var/index
 BIN    := $(VENV)/bin
 
-.PHONY: install run index test test-fast typecheck bench soak clean browser debian-packages
+.PHONY: install run index test test-fast typecheck bench bench-scale soak clean browser debian-packages
 
 # Debian packages the tests need: Chromium and a CJK font (so Chinese renders
 # in screenshots) for the browser tests, rsync for `newsearch sync`.
@@ -54,6 +54,13 @@ bench: install
 	$(BIN)/python bench/query_speed.py
 	$(BIN)/python bench/title_rank.py
 	$(BIN)/python bench/http_speed.py
+
+# Scale benchmark on a generated archive of N articles (bench/README.md, "scale.py").
+# Files go to ../scale-work/N (outside the repository); steps already done are reused.
+N ?= 100000
+SCALE_ARGS ?=
+bench-scale: install
+	$(BIN)/python bench/scale.py $(N) $(SCALE_ARGS)
 
 soak: install
 	$(BIN)/python bench/soak.py --duration 300 --workers 4 --clients 8
