@@ -9,6 +9,8 @@
 * The per-document reader remembers that a field has no length column.
   Stock W3 asks the file system (``os.stat``) once per posting for every
   unscored field while writing, which dominated build time.
+* An inlined posting list of a field without values reads with ``None``
+  values, as a block's does, so Whoosh's own merge accepts it.
 * The term dictionary (W3's ordered hash file) hashes keys with CRC-32, a
   type the file format has always offered (the reader takes it from the
   file's header), instead of MD5, and takes a field's terms in one call
@@ -32,6 +34,7 @@ from whoosh.codec.whoosh3 import (
     W3PostingsWriter,
 )
 from whoosh.filedb.filetables import HashWriter, OrderedHashWriter
+from whoosh.matching import ListMatcher
 from whoosh.util.numlists import GrowableArray
 
 _MISSING = object()
@@ -210,3 +213,16 @@ class NewsCodec(W3Codec):
 
     def per_document_reader(self, storage: Any, segment: Any) -> Any:
         return _PerDocReader(storage, segment)
+
+    def postings_reader(self, dbfile: Any, terminfo: Any, format_: Any, term: Any = None,
+                        scorer: Any = None) -> Any:
+        # An inlined list of a field without values reads as '' per posting
+        # through Whoosh's ListMatcher, which its own merge (MERGE_SMALL, in
+        # an update) refuses: only bytes or None may enter the posting pool.
+        # Stock W3 never inlines (see finish_postings), so it never met this.
+        if terminfo.is_inlined():
+            ids, weights, values = terminfo.inlined_postings()
+            if not values:
+                return ListMatcher(ids, weights, (None,) * len(ids), format_, scorer=scorer, term=term,
+                                   terminfo=terminfo)
+        return super().postings_reader(dbfile, terminfo, format_, term=term, scorer=scorer)
