@@ -20,7 +20,6 @@ import io
 import os
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import urlsplit
 
 from .articles import Article, Problem

@@ -20,7 +20,6 @@ host; write a local relative path containing a colon as ``./a:b``.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil

@@ -41,7 +41,7 @@ import numpy as np
 
 from index.analysis import bigrams
 from index.normalization import match_text
-from index.schema import FIELD_BASE, SCOPES, TEXT_FIELDS
+from index.schema import FIELD_BASE, MAX_FIELD_CHARS, SCOPES, TEXT_FIELDS
 
 from .arrays import EMPTY, Postings, difference, intersect, union
 from .grammar import And, DateRange, Leaf, Node, Not, Or
@@ -49,6 +49,11 @@ from .models import RequestError, SearchRequest
 
 #: Score multiplier of the words of a term where they stand together in a field.
 PHRASE_BOOST = 2.0
+#: A string of more distinct bigrams than this reads the posting lists of its
+#: rarest ones only, and then, if at most :data:`VERIFY_IN_TEXT_MAX`
+#: candidates remain, checks their stored text (a pasted paragraph).
+RAREST_BIGRAMS = 4
+VERIFY_IN_TEXT_MAX = 200
 #: BM25 parameters (Whoosh's defaults, which the ranking was tuned with).
 BM25_B = 0.75
 BM25_K1 = 1.2
@@ -223,19 +228,27 @@ class Executor:
         need: dict[str, int] = {}
         for g in grams:
             need[g] = need.get(g, 0) + 1
+        frequency = {g: seg.reader.doc_frequency("text_ng", g) for g in need}
+        if not all(frequency.values()):
+            return EMPTY
+        order = sorted(need, key=frequency.__getitem__)  # rarest first
         lists: dict[str, Postings] = {}
-        for g in need:
+        candidates = within
+        for k, g in enumerate(order):
             p = seg.postings("text_ng", g)
             if p is None:
                 return EMPTY
             lists[g] = p
-        order = sorted(need, key=lambda g: len(lists[g].ids))
-        docs = lists[order[0]].ids if within is None else intersect(lists[order[0]].ids, within)
-        for g in order[1:]:
-            if len(docs) == 0:
+            candidates = p.ids if candidates is None else intersect(candidates, p.ids)
+            if len(candidates) == 0:
                 return EMPTY
-            docs = intersect(docs, lists[g].ids)
-        self.deadline.check()
+            if k + 1 >= RAREST_BIGRAMS and len(order) > k + 1 and len(candidates) <= VERIFY_IN_TEXT_MAX:
+                # A long string: its rarest bigrams left a few candidates; read
+                # their text instead of every other bigram's posting list.
+                return self._in_stored_text(norm, seg, candidates, scope)
+            self.deadline.check()
+        assert candidates is not None
+        docs = candidates
         for g, count in need.items():  # a string that repeats a bigram needs it that often
             if count > 1 and len(docs):
                 docs = docs[lists[g].counts_of(docs) >= count]
@@ -264,6 +277,22 @@ class Executor:
             docs = np.unique(keys >> 32)
             self.deadline.check()
         return np.unique(keys >> 32) if keys is not None else EMPTY
+
+    def _in_stored_text(self, norm: str, seg: Segment, docs: np.ndarray, scope: str | None) -> np.ndarray:
+        """Those of ``docs`` whose stored text (of field ``scope``, else any
+        text field) holds ``norm``: the same test the index answers, on the
+        same normalized and, before the body, truncated text."""
+        fields = (scope,) if scope else TEXT_FIELDS
+        found = []
+        for d in docs.tolist():
+            stored = seg.reader.stored_fields(d)
+            for name in fields:
+                text = match_text(stored.get(name) or "")
+                if norm in (text if name == "body" else text[:MAX_FIELD_CHARS]):
+                    found.append(d)
+                    break
+            self.deadline.check()
+        return np.asarray(found, dtype=np.int64)
 
     def _dates(self, seg: Segment, start: dt.date | None, end: dt.date | None) -> np.ndarray:
         dates = self.snapshot.segment_dates(seg)

@@ -133,6 +133,12 @@ def generate(docs: list[dict], rng: random.Random) -> list[Case]:
     for _ in range(10):
         a = "".join(rng.choice("郑州鄭龘靐齉爩") for _ in range(3))
         cases.append(Case("absent", f'"{a}"', has_phrase(a)))
+    for _ in range(15):  # a pasted passage: where was this published?
+        t = raw_run(rng.randint(20, 300))
+        cases.append(Case("pasted", f'"{t}"', has_phrase(t)))
+    for _ in range(10):
+        t = han_run(12, 60)
+        cases.append(Case("pasted-words", t, has_term(t)))
     return cases
 
 
@@ -161,7 +167,7 @@ def test_results_equal_brute_force(corpus_index, corpus_docs, docs):
     assert not failures, f"{len(failures)} of {len(cases)} queries differ:\n" + "\n".join(failures[:20])
     # the generator must exercise every kind of query with real matches
     assert kinds_with_hits >= {"run", "phrase", "phrase-punct", "word", "and", "title", "title-run",
-                               "title-phrase", "not", "or"}
+                               "title-phrase", "not", "or", "pasted", "pasted-words"}
 
 
 def test_total_counts_every_match(corpus_index, docs):

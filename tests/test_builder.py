@@ -19,6 +19,7 @@ from search.snapshots import SearchIndex
 from search.models import SearchRequest
 
 from .conftest import ROOT, SEEDS, corpus_sample
+from .load import processes_mentioning
 
 
 def write_jsonl(path: Path, docs: list[dict]) -> Path:
@@ -140,26 +141,13 @@ def test_killed_build_leaves_the_old_index_serving(tmp_path):
         assert search(index, SearchRequest(q='"中原科技城"')).total == 1
     # its worker processes die with it (no orphan left blocked on a queue)
     deadline = time.monotonic() + 10
-    while _processes_mentioning(str(ix_dir)):
+    while processes_mentioning(str(ix_dir)):
         assert time.monotonic() < deadline, "orphaned build workers are still running"
         time.sleep(0.1)
     # the lock died with the process; the next build clears the half-written snapshot
     result = newsearch("build", str(SEEDS), "--index-dir", str(ix_dir), "--quiet")
     assert result.returncode == 0, result.stderr
     assert not list((ix_dir / "snapshots").glob(".tmp-*"))
-
-
-def _processes_mentioning(text: str) -> list[int]:
-    pids = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                cmdline = (entry / "cmdline").read_bytes().decode("utf-8", "replace")
-            except OSError:
-                continue
-            if text in cmdline:
-                pids.append(int(entry.name))
-    return pids
 
 
 @pytest.mark.slow  # a dozen CLI subprocesses: ~9 s

@@ -9,7 +9,6 @@ import pytest
 
 from search.engine import article_view, matching_ids, search
 from search.models import RequestError, SearchRequest
-from search.grammar import QueryError
 
 # Titles of the seed page's four articles, by their reporter.
 ZHANG = "锚定“过百超千”发展目标 抓紧抓实“六大任务”"

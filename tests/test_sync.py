@@ -9,30 +9,28 @@ sync, and survive a sync killed at any point.
 from __future__ import annotations
 
 import hashlib
-import http.client
 import json
 import os
 import shutil
 import signal
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
-from werkzeug.serving import make_server
 
 from api import create_app
 from index.builder import build, update
 from index.faults import ENV
 from index.store import IndexStore, LockedError, SchemaMismatchError, Snapshot
 from index.sync import SyncError, sync
-from search.engine import SearchIndex, search
+from search.engine import search
+from search.snapshots import SearchIndex
 from search.models import SearchRequest
 
 from .conftest import NEWS, ROOT, SEEDS, write_jsonl
+from .load import processes_mentioning, searches_under_load
 
 if shutil.which("rsync") is None:
     if os.environ.get("CI"):
@@ -138,46 +136,17 @@ def test_sync_prunes_like_build_and_follows_a_rebuild(hosts, tmp_path):
 
 def test_reader_keeps_serving_through_a_sync(hosts):
     a, b, late = hosts
-    app = create_app({"INDEX_DIR": str(b.root), "REFRESH_INTERVAL": 0.2})
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    port = server.server_port
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    statuses: list[int] = []
-    totals: list[int] = []
-    stop = threading.Event()
-
-    def hammer() -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        deadline = time.monotonic() + 60
-        while not stop.is_set() and time.monotonic() < deadline:
-            conn.request("GET", "/api/search?q=" + quote("地铁 OR 夜班"))
-            resp = conn.getresponse()
-            body = resp.read()
-            statuses.append(resp.status)
-            if resp.status == 200:
-                totals.append(json.loads(body)["total"])
-        conn.close()
-
     query = SearchRequest(q="地铁 OR 夜班")
-    reader = SearchIndex(b.root, refresh_interval=0)
-    first = search(reader, query).total
-    reader.close()
-    threads = [threading.Thread(target=hammer) for _ in range(4)]
-    try:
-        for t in threads:
-            t.start()
-        time.sleep(0.5)
+    with SearchIndex(b.root, refresh_interval=0) as reader:
+        first = search(reader, query).total
+    app = create_app({"INDEX_DIR": str(b.root), "REFRESH_INTERVAL": 0.2})
+    with searches_under_load(app, "地铁 OR 夜班") as load:
         update([str(late)], a)
-        before = len(statuses)
+        before = len(load.statuses)
         sync(str(a.root), b)  # mid-load
-        during = len(statuses) - before
+        during = len(load.statuses) - before
         time.sleep(0.8)
-    finally:
-        stop.set()
-        for t in threads:
-            t.join()
-        server.shutdown()
-        app.extensions["newsearch"].close()
+    statuses, totals = load.statuses, load.totals
     assert statuses and set(statuses) == {200}, f"{len(statuses)} requests, statuses {set(statuses)}"
     assert during > 0  # requests were answered while the sync ran
     assert totals[0] == first and totals[-1] == first + 2  # new articles findable without a restart
@@ -221,7 +190,7 @@ def test_sync_killed_at(hosts, point):
     result = newsearch(["sync", str(a.root), "--index-dir", str(b.root), "--quiet", "--keep", "0"], point)
     assert result.returncode == -signal.SIGKILL, result.stdout + result.stderr
     deadline = time.monotonic() + 10
-    while _processes_mentioning(str(b.root)):  # rsync dies with it
+    while processes_mentioning(str(b.root)):  # rsync dies with it
         assert time.monotonic() < deadline, "an orphaned rsync is still running"
         time.sleep(0.05)
     if point == "sync:copying":  # killed mid-copy: the copy stopped short
@@ -241,19 +210,6 @@ def test_sync_killed_at(hosts, point):
     assert all((s.path / "meta.json").exists() for s in b.snapshots())
     check = newsearch(["check", "--deep", "--index-dir", str(b.root)])
     assert check.returncode == 0, check.stdout + check.stderr
-
-
-def _processes_mentioning(text: str) -> list[int]:
-    pids = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                cmdline = (entry / "cmdline").read_bytes().decode("utf-8", "replace")
-            except OSError:
-                continue
-            if text in cmdline:
-                pids.append(int(entry.name))
-    return pids
 
 
 def test_cli_statuses(hosts):
