@@ -474,12 +474,51 @@ def _update_into(tmp: Path, name: str, live: Path, sources: Sequence[str], prune
             raise
         if report.indexed or report.deleted:
             failpoint("update:commit")
-            writer.commit(merge=True)
+            writer.commit(mergetype=merge_small_segments)
         else:
             writer.cancel()
     with windex.open_dir(str(tmp)).reader() as reader:
         report.total = reader.doc_count()
     return report
+
+
+#: Segments of at most this many documents are merged by updates; bigger ones
+#: (a build's, or merged ones that grew past it) are never rewritten by an
+#: update, so no update's merge reads more than this many documents.
+MERGE_MAX_DOCS = 20_000
+#: Small segments an update leaves before it merges them.
+MERGE_AT = 10
+
+
+def merge_small_segments(writer: Any, segments: list[Any]) -> list[Any]:
+    """The update's merge policy (Whoosh's ``mergetype``): once there are
+    :data:`MERGE_AT` segments of at most :data:`MERGE_MAX_DOCS` documents,
+    merge the smallest of them into the new segment, as many as fit in
+    :data:`MERGE_MAX_DOCS` documents together; return the segments kept.
+
+    Whoosh's own ``MERGE_SMALL`` may pick a build's big segments and rewrite
+    them posting by posting: at 100,000 articles the 14th daily update of a
+    row took minutes.  Here the segment count stays bounded (the build's,
+    one per :data:`MERGE_MAX_DOCS` documents added since, and fewer than
+    :data:`MERGE_AT` small ones) and each update's work too.
+    """
+    from whoosh.reading import SegmentReader
+
+    small = sorted((s for s in segments if s.doc_count_all() <= MERGE_MAX_DOCS), key=lambda s: s.doc_count_all())
+    if len(small) < MERGE_AT:
+        return segments
+    chosen: list[Any] = []
+    total = 0
+    for seg in small:
+        if len(chosen) >= 2 and total + seg.doc_count_all() > MERGE_MAX_DOCS:
+            break
+        chosen.append(seg)
+        total += seg.doc_count_all()
+    for seg in chosen:
+        reader = SegmentReader(writer.storage, writer.schema, seg)
+        writer.add_reader(reader)
+        reader.close()
+    return [s for s in segments if s not in chosen]
 
 
 def _has_live(reader: Any, fieldname: str, text: str) -> bool:

@@ -36,9 +36,10 @@ def search(index: SearchIndex, req: SearchRequest, budget: float | None = DEFAUL
     started = time.perf_counter()
     check_request(req)
     node = parse(req.q)
-    deadline = Deadline(budget)
     with index.lease() as opened:
-        return _search(opened, req, node, started, deadline)
+        # the budget is the query's: opening a snapshot (jieba's dictionary
+        # in a new process) does not count against it
+        return _search(opened, req, node, started, Deadline(budget))
 
 
 def _search(opened: OpenSnapshot, req: SearchRequest, node: Node, started: float,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from index.builder import build, update
+from index.builder import MERGE_AT, build, update
 from index.store import IndexStore
 from search.engine import matching_ids
 from search.models import SearchRequest
@@ -26,6 +26,11 @@ def test_twenty_updates_merge_their_segments_and_keep_every_article(tmp_path):
         report = update([str(write_jsonl(tmp_path / f"day{day}.jsonl", docs))], store)
         assert report.indexed == 5, (day, report.problems)
     with SearchIndex(store.root, refresh_interval=0) as index:
+        with index.lease() as opened:
+            sizes = sorted(seg.reader.doc_count_all() for seg in opened.segments())
+        # merged as the policy says: never more than MERGE_AT - 1 small segments left unmerged
+        assert len(sizes) <= MERGE_AT, sizes
+        assert sum(sizes) == 104
         assert len(matching_ids(index, SearchRequest(q="稿件"))) == 100
         assert matching_ids(index, SearchRequest(q='"第7天的新闻3"')) == ["d7-3"]
         assert len(matching_ids(index, SearchRequest(q="发展"))) == 4  # the seed page is still there
