@@ -355,6 +355,8 @@ def head_block(units: list[Unit], i: int, hints: Hints, first_limit: int = 40) -
         if k > i and (_opening_cue(u) or (len(collapse(u.text)) > 40 and not u.text.lstrip().startswith("—")
                                           and not _multi_part(u.text))):
             break
+        if k > i and _QA_ROLE.match(collapse(u.text)):
+            break  # an interview's first question, not a subtitle
         if k > i and "，" in u.text and is_summary_line(u) and k + 1 < n and (
                 is_summary_line(units[k + 1]) or parse_lead(units[k + 1].text)[0] is not None):
             break  # a summary line (提要) after the headline, not a subtitle
@@ -579,6 +581,7 @@ _GUIDE_SWALLOW = -3.0  # a 导读 box never runs on into the next headline
 #: the cue of the headline after it.
 GUIDE_TITLES = ("导读", "本版导读", "今日导读", "本期导读", "内容导读", "要目", "今日要目", "本期要目", "本版提要")
 _QA_TURN = re.compile(r"^(?:本报记者|记者|问|答|主持人|Q|A|([\u4e00-\u9fff]{2,4}))\s*[：:]")
+_QA_ROLE = re.compile(r"^(?:本报记者|记者|问|答|主持人|Q|A)\s*[：:]")
 _SIDEBAR_HEAD = re.compile(r"^(?:对话|专访|访谈|问答|追问|面对面)\s*|\s*(?:访谈录?|答记者问|问答|一问一答)$")
 
 
@@ -707,12 +710,14 @@ def _sidebar(units: list[Unit], i: int, hb: HeadBlock) -> bool:
     """Is the block at ``units[i]`` a Q&A sidebar (对话X) of the story before it?
 
     Only if the text says so: the block is followed by question-and-answer
-    turns (``记者：``, ``问：``, ``周某：``), and the person the sidebar names —
+    turns (``记者：``, ``问：``, ``周某：``; two at least in its first four
+    paragraphs), and the person the sidebar names —
     in its headline (对话周某, 周某访谈) or as a speaker of its turns — is
     named in the text just before it.
     """
     turns = [u for u in units[hb.end:hb.end + 4] if u.kind == "para"]
-    if not turns or not _QA_TURN.match(collapse(turns[0].text)):
+    if not turns or not _QA_TURN.match(collapse(turns[0].text)) or sum(
+            1 for u in turns if _QA_TURN.match(collapse(u.text))) < 2:
         return False
     subjects: set[str] = set()
     stripped = _SIDEBAR_HEAD.sub("", hb.title)

@@ -284,3 +284,91 @@ def test_a_line_of_closing_marks_alone_is_read_not_raised():
     arts = list(parse_page('""\n', "page.txt", problems, warnings=[]))
     assert all("unexpected" not in p.reason for p in problems)
     assert len(arts) <= 1
+
+
+def test_a_qa_sidebar_about_the_story_just_ended_stays_in_it():
+    page = ("小将首战登上领奖台\n"
+            "本报讯 十七岁的游泳小将林一舟昨天在全国锦标赛上获得男子二百米自由泳铜牌。\n"
+            "赛后，林一舟说，自己最大的收获是找到了比赛的节奏。\n"
+            "教练表示，他还有很大的提升空间。本报记者  陈默\n"
+            "对话林一舟\n"
+            "记者：第一次站上领奖台，是什么感觉？\n"
+            "林一舟：很激动，也有一点不敢相信。\n"
+            "记者：接下来有什么打算？\n"
+            "林一舟：回去好好训练，争取下次游得更快。本报记者  陈默\n"
+            "菜场延长营业时间\n"
+            "本报讯 从下周起，城东社区菜场每天延长营业两小时。\n"
+            "菜场负责人说，这是为了方便下班晚的居民。本报记者  李青\n"
+            "对话王小梅\n"
+            "记者：您在菜场卖菜多少年了？\n"
+            "王小梅：快二十年了，看着这条街一点点变样。\n"
+            "记者：最近生意怎么样？\n"
+            "王小梅：比去年好，晚上来买菜的年轻人多了。本报记者  李青\n")
+    arts, problems, warnings = parse(page)
+    assert problems == [] and warnings == []
+    # the sidebar names the story's swimmer: part of his story; the second
+    # one names nobody the story before it did: an article of its own
+    assert fields(arts) == [("", "小将首战登上领奖台", "", ["陈默"]), ("", "菜场延长营业时间", "", ["李青"]),
+                            ("", "对话王小梅", "", ["李青"])]
+    assert "对话林一舟" in arts[0].paragraphs and arts[0].body.endswith("争取下次游得更快。")
+
+
+def test_a_lone_kicker_and_headline_after_an_unsigned_article_starts_one():
+    page = ("全市中小学下周开学\n"
+            "本报讯 全市中小学下周一正式开学，各校已完成校舍安全检查。\n"
+            "教育部门提醒家长，提前帮助孩子调整作息。\n"
+            "开学第一天，各校将举行升旗仪式。\n"
+            "孩子放学早，家长下班晚怎么办？\n"
+            "“课后服务”全面铺开\n"
+            "从本学期起，全市小学全部开设课后服务，时间延长到下午五点半。\n"
+            "课后服务以自主作业和兴趣活动为主，家长自愿报名。本报记者 唐宁\n")
+    arts, problems, warnings = parse(page)
+    assert problems == [] and warnings == []
+    assert fields(arts) == [("", "全市中小学下周开学", "", []),
+                            ("孩子放学早，家长下班晚怎么办？", "“课后服务”全面铺开", "", ["唐宁"])]
+    assert arts[1].parse.start == "lone-headline-block"
+
+
+def test_two_line_subheads_in_a_series_stay_in_their_article():
+    page = ("老城区改造进入新阶段\n"
+            "本报讯 老城区改造今年进入新阶段，三个街区将同步开工。\n"
+            "居民怎么安置？\n"
+            "先安置后拆迁\n"
+            "区里已筹集安置房两千套，居民可以先看房再签约。\n"
+            "老房子怎么保留？\n"
+            "修旧如旧\n"
+            "街区内四十栋老建筑将按原样修缮。\n"
+            "本报记者 唐宁\n")
+    (art,), problems, _ = parse(page)
+    assert problems == [] and art.authors == ["唐宁"]
+    assert "先安置后拆迁" in art.paragraphs and art.body.endswith("将按原样修缮。")
+
+
+def test_a_guide_box_is_an_article_of_its_own():
+    page = ("导读\n"
+            "本市今年将新建口袋公园五十座，多数建在老城区。\n"
+            "地铁十号线延伸段下月通车，沿线居民出行更方便……\n"
+            "郊野公园迎来踏青客流高峰\n"
+            "踏青的季节到了，城郊几座郊野公园周末游客明显增多。\n"
+            "公园管理处提醒游客错峰出行，文明游园。本报记者 许可\n")
+    arts, problems, warnings = parse(page)
+    assert problems == [] and warnings == []
+    assert fields(arts) == [("", "导读", "", []), ("", "郊野公园迎来踏青客流高峰", "", ["许可"])]
+    assert arts[0].body.endswith("沿线居民出行更方便……")
+
+
+def test_a_series_of_short_subheads_is_not_cut_by_a_paragraph_missing_its_full_stop():
+    page = ("一条老街的重生\n"
+            "过去半年，这条老街完成了管线改造、立面修缮和业态调整。\n"
+            "这条老街是怎么变样的？\n"
+            "管线的难题\n"
+            "老街地下管线交错。施工队白天封路、夜里开挖，前后花了两个多月才理清\n"
+            "改造后，雨天积水的老问题也解决了。\n"
+            "店铺的选择\n"
+            "新开的店铺大多是老字号，街道事先征求了居民的意见。\n"
+            "居民的期待\n"
+            "住了四十年的张阿姨说，希望老街热闹起来，也别太吵。\n")
+    arts, problems, _ = parse(page)
+    assert problems == []
+    assert [a.title for a in arts] == ["一条老街的重生"]
+    assert {"管线的难题", "店铺的选择", "居民的期待"} <= set(arts[0].paragraphs)
