@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .articles import UNCERTAIN_BELOW, Article, ParseInfo, Problem, derive_id
+from .cohesion import cohesion, han_length
 from .bylines import (
     LOCAL_CREDITS,
     Byline,
@@ -576,6 +577,10 @@ _SHORT_SERIES = 3      # this many short weak sub-heads on a page are one articl
 _LONE_BLOCK = 1.5      # a kicker+headline block with no sub-head series around it
 _SIDEBAR = -5.0        # a Q&A sidebar about the story just ended belongs to it
 _GUIDE_SWALLOW = -3.0  # a 导读 box never runs on into the next headline
+_TOPIC_SHIFT = 1.25    # the text changes subject at a weak headline: leans to a split, uncertain
+_TOPIC_SHIFT_BELOW = 0.05   # cohesion (index.cohesion) under which the subject changed
+_TOPIC_WINDOW = 800    # characters of text compared on either side
+_TOPIC_MIN = 200       # Han characters each side needs to count as evidence
 
 #: Titles of a guide box (导读): a short article of its own, however weak
 #: the cue of the headline after it.
@@ -766,6 +771,37 @@ def _lone_blocks(units: list[Unit], cands: dict[int, Candidate]) -> None:
                 c.cue = "lone-headline-block"
 
 
+def _topic_shifts(units: list[Unit], cands: dict[int, Candidate]) -> None:
+    """A weak headline where the text changes subject (the paragraphs before
+    and after it share almost no content words, :mod:`index.cohesion`)
+    leans towards a new article — by less than any explicit cue, so such a
+    split comes out uncertain: two unsigned articles in a row have no other
+    cue a sub-head lacks."""
+    strong = ("byline", "teaser", "signature", "date")
+    for i, c in cands.items():
+        if not c.weak or c.block.poem:
+            continue
+        before = ""
+        k = i - 1
+        while k >= 0 and units[k].kind not in strong and len(before) < _TOPIC_WINDOW:
+            if units[k].kind == "para":
+                before = units[k].text + before
+            k -= 1
+        after = ""
+        k = c.block.end
+        while k < len(units) and units[k].kind not in strong and len(after) < _TOPIC_WINDOW:
+            if units[k].kind == "para":
+                after += units[k].text
+            k += 1
+        before, after = before[-_TOPIC_WINDOW:], after[:_TOPIC_WINDOW]
+        if min(han_length(before), han_length(after)) < _TOPIC_MIN:
+            continue
+        if cohesion(before, after) < _TOPIC_SHIFT_BELOW:
+            c.score += _TOPIC_SHIFT
+            if c.cue in ("headline", "headline-block", "two-part-headline"):
+                c.cue = "topic-shift"
+
+
 def _closing(units: list[Unit], a: int, b: int) -> bool:
     """Does the article units[a:b] end with a named byline or a signature?"""
     k = b - 1
@@ -813,6 +849,7 @@ def segment(units: list[Unit], hints: Hints) -> list[Segment]:
         if c.detail and keys[c.detail] >= need:  # parallel sub-heads of one article
             c.score += _SERIES_PENALTY
     _lone_blocks(units, cands)
+    _topic_shifts(units, cands)
     bounds = [0] + sorted(cands) + [n]
     m = len(bounds)
     local = [0.0] + [cands[b].score for b in bounds[1:-1]] + [0.0]
@@ -875,6 +912,9 @@ def segment(units: list[Unit], hints: Hints) -> list[Segment]:
         if s and conf[s] < UNCERTAIN_BELOW:
             pieces.append(f"line {units[bounds[s]].line} may not start a new article"
                           f" (confidence {conf[s]:.2f})")
+        if e_idx < m - 1 and conf[e_idx] < UNCERTAIN_BELOW:
+            pieces.append(f"may run on past line {units[bounds[e_idx]].line}"
+                          f" (confidence {conf[e_idx]:.2f})")
         for k in inner:
             if conf[k] < UNCERTAIN_BELOW:
                 pieces.append(f"line {units[bounds[k]].line} may start another article:"

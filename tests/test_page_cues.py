@@ -372,3 +372,41 @@ def test_a_series_of_short_subheads_is_not_cut_by_a_paragraph_missing_its_full_s
     assert problems == []
     assert [a.title for a in arts] == ["一条老街的重生"]
     assert {"管线的难题", "店铺的选择", "居民的期待"} <= set(arts[0].paragraphs)
+
+
+RIVER = ("城南河道整治工程日前全部完工，河道水质从劣五类提升到三类。整治前，河道淤积严重，夏天常有异味，沿岸居民不敢开窗。"
+         "区水务局先后清理淤泥三万多立方米，拆除违章搭建四十多处，新建截污管道六公里。\n"
+         "如今，河道两岸种上了柳树和月季，居民每天傍晚都在河边散步。家住河边的老陈说，河道变清以后，他每天早上都要沿着河岸"
+         "走上一圈，看看水里的小鱼。区水务局表示，河道整治不是一次性的工作，今后还要建立长效管理机制，让河道一直清下去。\n"
+         "河长巡河成常态\n"
+         "河道整治完工后，区里为每条河道都配了河长。河长每周至少巡河两次，发现问题当天上报。沿岸居民也可以通过手机扫码，"
+         "把看到的河道问题直接发给河长。上个月，居民反映河道里有漂浮垃圾，河长两个小时内就安排保洁人员清理干净。\n"
+         "区水务局还在河道沿线安装了十二个水质监测点，水质数据每小时更新一次，居民在手机上就能查到。老陈说，现在河道有人管、"
+         "水质有人测，他对河道的未来很有信心。\n")
+LIBRARY = ("从本月起，城北社区图书馆的开放时间延长到晚上九点，上班族下班后也能来借书还书。图书馆馆长介绍，过去图书馆下午五点就"
+           "关门，不少读者反映借书不方便。延长开放后，晚上来馆的读者每天有一百多人，其中大多是年轻的上班族和放学后的中学生。\n"
+           "图书馆还新添了两台自助借还机，读者刷身份证就能借书，整个过程不到一分钟。为了方便带孩子的家长，图书馆把儿童阅览区"
+           "搬到了一楼，并增加了两千多册绘本。馆长说，接下来还准备开设周末读书会，邀请作家和读者面对面交流。不少读者说，晚上能来图书馆看看书，日子过得更充实了。\n")
+
+
+def test_a_change_of_subject_at_an_unsigned_headline_is_a_split_reported_uncertain():
+    page = "城南河道变清了\n" + RIVER + "社区图书馆开始夜间借阅\n" + LIBRARY
+    arts, problems, warnings = parse(page)
+    assert problems == []
+    # the sub-head's text goes on about the river: it stays; the library
+    # story shares no content words with the river's: a new article, but
+    # nothing else says so, so the reader reports the split
+    assert [a.title for a in arts] == ["城南河道变清了", "社区图书馆开始夜间借阅"]
+    assert "河长巡河成常态" in arts[0].paragraphs and arts[1].body.startswith("从本月起")
+    assert arts[1].parse.start == "topic-shift" and arts[1].parse.uncertain
+    assert [str(w).split(": ", 1)[1] for w in warnings] == [
+        "uncertain split: may run on past line 7 (confidence 0.56)",
+        "uncertain split: line 7 may not start a new article (confidence 0.56)"]
+
+
+def test_cohesion_is_high_within_an_article_and_low_across_two():
+    from index.cohesion import cohesion
+
+    first, second = RIVER.split("河长巡河成常态\n")
+    assert cohesion(first, second) > 0.1 > 0.05 > cohesion(second, LIBRARY)
+    assert cohesion("", LIBRARY) == 0.0 and cohesion("的的的", "的的的") == 0.0
