@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .articles import UNCERTAIN_BELOW, Article, ParseInfo, Problem, derive_id
+from .cohesion import cohesion, han_length
 from .bylines import (
     LOCAL_CREDITS,
     Byline,
@@ -355,6 +356,8 @@ def head_block(units: list[Unit], i: int, hints: Hints, first_limit: int = 40) -
         if k > i and (_opening_cue(u) or (len(collapse(u.text)) > 40 and not u.text.lstrip().startswith("—")
                                           and not _multi_part(u.text))):
             break
+        if k > i and _QA_ROLE.match(collapse(u.text)):
+            break  # an interview's first question, not a subtitle
         if k > i and "，" in u.text and is_summary_line(u) and k + 1 < n and (
                 is_summary_line(units[k + 1]) or parse_lead(units[k + 1].text)[0] is not None):
             break  # a summary line (提要) after the headline, not a subtitle
@@ -570,6 +573,21 @@ _TWO_PART = 0.75
 _NUMBERED_PENALTY = -4.0
 _TWO_BYLINES = -3.0
 _SERIES_PENALTY = -4.0
+_SHORT_SERIES = 3      # this many short weak sub-heads on a page are one article's series
+_LONE_BLOCK = 1.5      # a kicker+headline block with no sub-head series around it
+_SIDEBAR = -5.0        # a Q&A sidebar about the story just ended belongs to it
+_GUIDE_SWALLOW = -3.0  # a 导读 box never runs on into the next headline
+_TOPIC_SHIFT = 1.25    # the text changes subject at a weak headline: leans to a split, uncertain
+_TOPIC_SHIFT_BELOW = 0.05   # cohesion (index.cohesion) under which the subject changed
+_TOPIC_WINDOW = 800    # characters of text compared on either side
+_TOPIC_MIN = 200       # Han characters each side needs to count as evidence
+
+#: Titles of a guide box (导读): a short article of its own, however weak
+#: the cue of the headline after it.
+GUIDE_TITLES = ("导读", "本版导读", "今日导读", "本期导读", "内容导读", "要目", "今日要目", "本期要目", "本版提要")
+_QA_TURN = re.compile(r"^(?:本报记者|记者|问|答|主持人|Q|A|([\u4e00-\u9fff]{2,4}))\s*[：:]")
+_QA_ROLE = re.compile(r"^(?:本报记者|记者|问|答|主持人|Q|A)\s*[：:]")
+_SIDEBAR_HEAD = re.compile(r"^(?:对话|专访|访谈|问答|追问|面对面)\s*|\s*(?:访谈录?|答记者问|问答|一问一答)$")
 
 
 @dataclass
@@ -580,6 +598,7 @@ class Candidate:
     block: HeadBlock
     opening: bool         # the article opens with a named byline / author line / named lead
     detail: str = ""
+    weak: bool = False    # after a full stop only, and no opening cue under its block
 
 
 def _prev_ending(units: list[Unit], i: int) -> str:
@@ -682,7 +701,41 @@ def _candidate(units: list[Unit], i: int, hints: Hints) -> Candidate | None:
     else:
         positive = [c for c in cues if c[0] > 0]
         cue = max(positive)[1] if positive else "headline"
-    return Candidate(i, score, cue, hb, named, detail=_series_key(title_unit))
+    weak = prev == "sentence" and not opening
+    detail = _series_key(title_unit)
+    if not detail and weak and len(hb.title.replace(" ", "")) <= 8:
+        detail = "short"
+    if _sidebar(units, i, hb):
+        score += _SIDEBAR
+        cue = "sidebar"
+    return Candidate(i, score, cue, hb, named, detail=detail, weak=weak)
+
+
+def _sidebar(units: list[Unit], i: int, hb: HeadBlock) -> bool:
+    """Is the block at ``units[i]`` a Q&A sidebar (对话X) of the story before it?
+
+    Only if the text says so: the block is followed by question-and-answer
+    turns (``记者：``, ``问：``, ``周某：``; two at least in its first four
+    paragraphs), and the person the sidebar names —
+    in its headline (对话周某, 周某访谈) or as a speaker of its turns — is
+    named in the text just before it.
+    """
+    turns = [u for u in units[hb.end:hb.end + 4] if u.kind == "para"]
+    if not turns or not _QA_TURN.match(collapse(turns[0].text)) or sum(
+            1 for u in turns if _QA_TURN.match(collapse(u.text))) < 2:
+        return False
+    subjects: set[str] = set()
+    stripped = _SIDEBAR_HEAD.sub("", hb.title)
+    if stripped != hb.title and 2 <= len(stripped) <= 8:
+        subjects.add(stripped)
+    for u in turns:
+        m = _QA_TURN.match(collapse(u.text))
+        if m and m.group(1):
+            subjects.add(m.group(1))
+    if not subjects:
+        return False
+    before = "".join(u.text for u in units[max(0, i - 40):i])
+    return any(s in before for s in subjects)
 
 
 def _series_key(title: str) -> str:
@@ -695,6 +748,58 @@ def _series_key(title: str) -> str:
     if len(parts) >= 2 and 2 <= len(parts[0]) <= 4:
         return "lead-part:" + parts[0][-1]
     return ""
+
+
+def _lone_blocks(units: list[Unit], cands: dict[int, Candidate]) -> None:
+    """A weak kicker+headline block alone between two article ends is a new
+    article's headline: sub-heads come in series, and a two-line sub-head
+    with no other sub-head before the next byline is rare."""
+    strong = ("byline", "teaser", "signature", "date")
+    for i, c in cands.items():
+        if not c.weak or c.block.lines < 2 or c.block.poem:
+            continue
+        a = i - 1
+        while a > 0 and units[a].kind not in strong:
+            a -= 1
+        b = c.block.end
+        while b < len(units) and units[b].kind not in strong:
+            b += 1
+        others = [k for k, o in cands.items() if a < k < b and o.weak and not i <= k < c.block.end]
+        if not others:
+            c.score += _LONE_BLOCK
+            if c.cue in ("headline", "headline-block", "two-part-headline"):
+                c.cue = "lone-headline-block"
+
+
+def _topic_shifts(units: list[Unit], cands: dict[int, Candidate]) -> None:
+    """A weak headline where the text changes subject (the paragraphs before
+    and after it share almost no content words, :mod:`index.cohesion`)
+    leans towards a new article — by less than any explicit cue, so such a
+    split comes out uncertain: two unsigned articles in a row have no other
+    cue a sub-head lacks."""
+    strong = ("byline", "teaser", "signature", "date")
+    for i, c in cands.items():
+        if not c.weak or c.block.poem:
+            continue
+        before = ""
+        k = i - 1
+        while k >= 0 and units[k].kind not in strong and len(before) < _TOPIC_WINDOW:
+            if units[k].kind == "para":
+                before = units[k].text + before
+            k -= 1
+        after = ""
+        k = c.block.end
+        while k < len(units) and units[k].kind not in strong and len(after) < _TOPIC_WINDOW:
+            if units[k].kind == "para":
+                after += units[k].text
+            k += 1
+        before, after = before[-_TOPIC_WINDOW:], after[:_TOPIC_WINDOW]
+        if min(han_length(before), han_length(after)) < _TOPIC_MIN:
+            continue
+        if cohesion(before, after) < _TOPIC_SHIFT_BELOW:
+            c.score += _TOPIC_SHIFT
+            if c.cue in ("headline", "headline-block", "two-part-headline"):
+                c.cue = "topic-shift"
 
 
 def _closing(units: list[Unit], a: int, b: int) -> bool:
@@ -740,17 +845,25 @@ def segment(units: list[Unit], hints: Hints) -> list[Segment]:
         if c.detail:
             keys[c.detail] = keys.get(c.detail, 0) + 1
     for c in cands.values():
-        if c.detail and keys[c.detail] >= 2:  # parallel sub-heads of one article
+        need = _SHORT_SERIES if c.detail == "short" else 2
+        if c.detail and keys[c.detail] >= need:  # parallel sub-heads of one article
             c.score += _SERIES_PENALTY
+    _lone_blocks(units, cands)
+    _topic_shifts(units, cands)
     bounds = [0] + sorted(cands) + [n]
     m = len(bounds)
     local = [0.0] + [cands[b].score for b in bounds[1:-1]] + [0.0]
     opening = [bool(first and first.opening)] + [cands[b].opening for b in bounds[1:-1]] + [False]
 
+    guide = [bool(first and first.block.title in GUIDE_TITLES)] + [
+        cands[b].block.title in GUIDE_TITLES for b in bounds[1:-1]] + [False]
+
     def seg_score(j: int, k: int) -> float:
         s = local[j]
         if opening[j] and _closing(units, bounds[j], bounds[k]):
             s += _TWO_BYLINES
+        if guide[j] and k > j + 1:
+            s += _GUIDE_SWALLOW
         return s
 
     window = 40
@@ -799,6 +912,9 @@ def segment(units: list[Unit], hints: Hints) -> list[Segment]:
         if s and conf[s] < UNCERTAIN_BELOW:
             pieces.append(f"line {units[bounds[s]].line} may not start a new article"
                           f" (confidence {conf[s]:.2f})")
+        if e_idx < m - 1 and conf[e_idx] < UNCERTAIN_BELOW:
+            pieces.append(f"may run on past line {units[bounds[e_idx]].line}"
+                          f" (confidence {conf[e_idx]:.2f})")
         for k in inner:
             if conf[k] < UNCERTAIN_BELOW:
                 pieces.append(f"line {units[bounds[k]].line} may start another article:"

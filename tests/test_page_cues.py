@@ -284,3 +284,129 @@ def test_a_line_of_closing_marks_alone_is_read_not_raised():
     arts = list(parse_page('""\n', "page.txt", problems, warnings=[]))
     assert all("unexpected" not in p.reason for p in problems)
     assert len(arts) <= 1
+
+
+def test_a_qa_sidebar_about_the_story_just_ended_stays_in_it():
+    page = ("小将首战登上领奖台\n"
+            "本报讯 十七岁的游泳小将林一舟昨天在全国锦标赛上获得男子二百米自由泳铜牌。\n"
+            "赛后，林一舟说，自己最大的收获是找到了比赛的节奏。\n"
+            "教练表示，他还有很大的提升空间。本报记者  陈默\n"
+            "对话林一舟\n"
+            "记者：第一次站上领奖台，是什么感觉？\n"
+            "林一舟：很激动，也有一点不敢相信。\n"
+            "记者：接下来有什么打算？\n"
+            "林一舟：回去好好训练，争取下次游得更快。本报记者  陈默\n"
+            "菜场延长营业时间\n"
+            "本报讯 从下周起，城东社区菜场每天延长营业两小时。\n"
+            "菜场负责人说，这是为了方便下班晚的居民。本报记者  李青\n"
+            "对话王小梅\n"
+            "记者：您在菜场卖菜多少年了？\n"
+            "王小梅：快二十年了，看着这条街一点点变样。\n"
+            "记者：最近生意怎么样？\n"
+            "王小梅：比去年好，晚上来买菜的年轻人多了。本报记者  李青\n")
+    arts, problems, warnings = parse(page)
+    assert problems == [] and warnings == []
+    # the sidebar names the story's swimmer: part of his story; the second
+    # one names nobody the story before it did: an article of its own
+    assert fields(arts) == [("", "小将首战登上领奖台", "", ["陈默"]), ("", "菜场延长营业时间", "", ["李青"]),
+                            ("", "对话王小梅", "", ["李青"])]
+    assert "对话林一舟" in arts[0].paragraphs and arts[0].body.endswith("争取下次游得更快。")
+
+
+def test_a_lone_kicker_and_headline_after_an_unsigned_article_starts_one():
+    page = ("全市中小学下周开学\n"
+            "本报讯 全市中小学下周一正式开学，各校已完成校舍安全检查。\n"
+            "教育部门提醒家长，提前帮助孩子调整作息。\n"
+            "开学第一天，各校将举行升旗仪式。\n"
+            "孩子放学早，家长下班晚怎么办？\n"
+            "“课后服务”全面铺开\n"
+            "从本学期起，全市小学全部开设课后服务，时间延长到下午五点半。\n"
+            "课后服务以自主作业和兴趣活动为主，家长自愿报名。本报记者 唐宁\n")
+    arts, problems, warnings = parse(page)
+    assert problems == [] and warnings == []
+    assert fields(arts) == [("", "全市中小学下周开学", "", []),
+                            ("孩子放学早，家长下班晚怎么办？", "“课后服务”全面铺开", "", ["唐宁"])]
+    assert arts[1].parse.start == "lone-headline-block"
+
+
+def test_two_line_subheads_in_a_series_stay_in_their_article():
+    page = ("老城区改造进入新阶段\n"
+            "本报讯 老城区改造今年进入新阶段，三个街区将同步开工。\n"
+            "安置的居民住到哪里去？\n"
+            "安置房源已经全部落实到位\n"
+            "区里已筹集安置房两千套，居民可以先看房再签约。\n"
+            "有年头的老房子怎么办？\n"
+            "四十栋老建筑按原样修缮\n"
+            "街区内四十栋老建筑将按原样修缮。\n"
+            "本报记者 唐宁\n")
+    (art,), problems, _ = parse(page)
+    assert problems == [] and art.authors == ["唐宁"]
+    assert "安置房源已经全部落实到位" in art.paragraphs and art.body.endswith("将按原样修缮。")
+
+
+def test_a_guide_box_is_an_article_of_its_own():
+    page = ("导读\n"
+            "本市今年将新建口袋公园五十座，多数建在老城区。\n"
+            "地铁十号线延伸段下月通车，沿线居民出行更方便……\n"
+            "郊野公园迎来踏青客流高峰\n"
+            "踏青的季节到了，城郊几座郊野公园周末游客明显增多。\n"
+            "公园管理处提醒游客错峰出行，文明游园。本报记者 许可\n")
+    arts, problems, warnings = parse(page)
+    assert problems == [] and warnings == []
+    assert fields(arts) == [("", "导读", "", []), ("", "郊野公园迎来踏青客流高峰", "", ["许可"])]
+    assert arts[0].body.endswith("沿线居民出行更方便……")
+
+
+def test_a_series_of_short_subheads_is_not_cut_by_a_paragraph_missing_its_full_stop():
+    page = ("一条老街的重生\n"
+            "过去半年，这条老街完成了管线改造、立面修缮和业态调整。\n"
+            "这条老街是怎么变样的？\n"
+            "管线的难题\n"
+            "老街地下管线交错。施工队白天封路、夜里开挖，前后花了两个多月才理清\n"
+            "改造后，雨天积水的老问题也解决了。\n"
+            "店铺的选择\n"
+            "新开的店铺大多是老字号，街道事先征求了居民的意见。\n"
+            "居民的期待\n"
+            "住了四十年的张阿姨说，希望老街热闹起来，也别太吵。\n")
+    arts, problems, _ = parse(page)
+    assert problems == []
+    assert [a.title for a in arts] == ["一条老街的重生"]
+    assert {"管线的难题", "店铺的选择", "居民的期待"} <= set(arts[0].paragraphs)
+
+
+RIVER = ("城南河道整治工程日前全部完工，河道水质从劣五类提升到三类。整治前，河道淤积严重，夏天常有异味，沿岸居民不敢开窗。"
+         "区水务局先后清理淤泥三万多立方米，拆除违章搭建四十多处，新建截污管道六公里。\n"
+         "如今，河道两岸种上了柳树和月季，居民每天傍晚都在河边散步。家住河边的老陈说，河道变清以后，他每天早上都要沿着河岸"
+         "走上一圈，看看水里的小鱼。区水务局表示，河道整治不是一次性的工作，今后还要建立长效管理机制，让河道一直清下去。\n"
+         "河长巡河成常态\n"
+         "河道整治完工后，区里为每条河道都配了河长。河长每周至少巡河两次，发现问题当天上报。沿岸居民也可以通过手机扫码，"
+         "把看到的河道问题直接发给河长。上个月，居民反映河道里有漂浮垃圾，河长两个小时内就安排保洁人员清理干净。\n"
+         "区水务局还在河道沿线安装了十二个水质监测点，水质数据每小时更新一次，居民在手机上就能查到。老陈说，现在河道有人管、"
+         "水质有人测，他对河道的未来很有信心。\n")
+LIBRARY = ("从本月起，城北社区图书馆的开放时间延长到晚上九点，上班族下班后也能来借书还书。图书馆馆长介绍，过去图书馆下午五点就"
+           "关门，不少读者反映借书不方便。延长开放后，晚上来馆的读者每天有一百多人，其中大多是年轻的上班族和放学后的中学生。\n"
+           "图书馆还新添了两台自助借还机，读者刷身份证就能借书，整个过程不到一分钟。为了方便带孩子的家长，图书馆把儿童阅览区"
+           "搬到了一楼，并增加了两千多册绘本。馆长说，接下来还准备开设周末读书会，邀请作家和读者面对面交流。不少读者说，晚上能来图书馆看看书，日子过得更充实了。\n")
+
+
+def test_a_change_of_subject_at_an_unsigned_headline_is_a_split_reported_uncertain():
+    page = "城南河道变清了\n" + RIVER + "社区图书馆开始夜间借阅\n" + LIBRARY
+    arts, problems, warnings = parse(page)
+    assert problems == []
+    # the sub-head's text goes on about the river: it stays; the library
+    # story shares no content words with the river's: a new article, but
+    # nothing else says so, so the reader reports the split
+    assert [a.title for a in arts] == ["城南河道变清了", "社区图书馆开始夜间借阅"]
+    assert "河长巡河成常态" in arts[0].paragraphs and arts[1].body.startswith("从本月起")
+    assert arts[1].parse.start == "topic-shift" and arts[1].parse.uncertain
+    assert [str(w).split(": ", 1)[1] for w in warnings] == [
+        "uncertain split: may run on past line 7 (confidence 0.56)",
+        "uncertain split: line 7 may not start a new article (confidence 0.56)"]
+
+
+def test_cohesion_is_high_within_an_article_and_low_across_two():
+    from index.cohesion import cohesion
+
+    first, second = RIVER.split("河长巡河成常态\n")
+    assert cohesion(first, second) > 0.1 > 0.05 > cohesion(second, LIBRARY)
+    assert cohesion("", LIBRARY) == 0.0 and cohesion("的的的", "的的的") == 0.0
