@@ -485,7 +485,7 @@ def _update_into(tmp: Path, name: str, live: Path, sources: Sequence[str], prune
 #: Segments of at most this many documents are merged by updates; bigger ones
 #: (a build's, or merged ones that grew past it) are never rewritten by an
 #: update, so no update's merge reads more than this many documents.
-MERGE_MAX_DOCS = 20_000
+MERGE_MAX_DOCS = 3_000
 #: Small segments an update leaves before it merges them.
 MERGE_AT = 10
 
