@@ -54,6 +54,8 @@ PHRASE_BOOST = 2.0
 #: candidates remain, checks their stored text (a pasted paragraph).
 RAREST_BIGRAMS = 4
 VERIFY_IN_TEXT_MAX = 200
+#: How many of a long string's bigrams are looked up to find its rarest.
+SAMPLE_BIGRAMS = 24
 #: BM25 parameters (Whoosh's defaults, which the ranking was tuned with).
 BM25_B = 0.75
 BM25_K1 = 1.2
@@ -133,6 +135,7 @@ class Executor:
         self.snapshot = snapshot
         self.segments = segments
         self.deadline = deadline
+        self._texts: dict[tuple[str, int], dict[str, str]] = {}
 
     # -- matching ---------------------------------------------------------
 
@@ -148,38 +151,39 @@ class Executor:
             self.deadline.check()
         return out
 
-    def _docs(self, node: Node, seg: Segment) -> np.ndarray:
+    def _docs(self, node: Node, seg: Segment, within: np.ndarray | None = None) -> np.ndarray:
+        """The documents of ``seg`` matching ``node`` (only among ``within``
+        when given: an AND narrows each next operand to what the others left)."""
         self.deadline.check()
         if isinstance(node, Leaf):
-            return self._leaf(node, seg)
+            return self._leaf(node, seg, within)
         if isinstance(node, DateRange):
-            return self._dates(seg, node.start, node.end)
+            docs = self._dates(seg, node.start, node.end)
+            return docs if within is None else intersect(docs, within)
         if isinstance(node, Not):
-            return difference(seg.live, self._docs(node.child, seg))
+            base = seg.live if within is None else within
+            return difference(base, self._docs(node.child, seg, within))
         if isinstance(node, Or):
             docs = EMPTY
             for child in node.children:
-                docs = union(docs, self._docs(child, seg))
+                docs = union(docs, self._docs(child, seg, within))
             return docs
-        # And: positives first (smallest first), then remove the negatives
-        positives = [c for c in node.children if not isinstance(c, Not)]
+        # And: the positives, longest text first (likely the rarest), each
+        # among what the ones before left; then remove the negatives.
+        positives = sorted((c for c in node.children if not isinstance(c, Not)), key=_weight, reverse=True)
         negatives = [c.child for c in node.children if isinstance(c, Not)]
-        if positives:
-            sets = sorted((self._docs(c, seg) for c in positives), key=len)
-            docs = sets[0]
-            for other in sets[1:]:
-                if len(docs) == 0:
-                    break
-                docs = intersect(docs, other)
-        else:
-            docs = seg.live
+        docs = seg.live if within is None else within
+        for child in positives:
+            docs = self._docs(child, seg, docs)
+            if len(docs) == 0:
+                return docs
         for neg in negatives:
             if len(docs) == 0:
                 break
-            docs = difference(docs, self._docs(neg, seg))
+            docs = difference(docs, self._docs(neg, seg, docs))
         return docs
 
-    def _leaf(self, leaf: Leaf, seg: Segment) -> np.ndarray:
+    def _leaf(self, leaf: Leaf, seg: Segment, within: np.ndarray | None = None) -> np.ndarray:
         norm = match_text(leaf.text)
         if leaf.field in META_SCOPES:
             fieldname = META_SCOPES[leaf.field]
@@ -189,14 +193,17 @@ class Executor:
                     p = seg.postings(fieldname, term)
                     if p is not None:
                         docs = union(docs, p.ids)
-            return docs
+            return docs if within is None else intersect(docs, within)
         parts = [norm] if leaf.phrase else (self.snapshot.query_words(leaf.text) or [norm])
         ordered = sorted(set(parts), key=len, reverse=True)  # longest (rarest) first
-        docs = self._scoped(ordered[0], seg, leaf.field)
-        for part in ordered[1:]:
-            if len(docs) == 0:
-                break
-            docs = intersect(docs, self._scoped(part, seg, leaf.field, within=docs))
+        if within is not None and len(within) <= VERIFY_IN_TEXT_MAX:
+            return self._in_stored_text(ordered, seg, within, scope_fields(leaf.field)) if len(within) else within
+        docs = self._scoped(ordered[0], seg, leaf.field, within)
+        rest = ordered[1:]
+        while rest and len(docs) > VERIFY_IN_TEXT_MAX:
+            docs = intersect(docs, self._scoped(rest.pop(0), seg, leaf.field, within=docs))
+        if rest and len(docs):  # a few candidates left (a pasted passage): read their text once
+            docs = self._in_stored_text(rest, seg, docs, scope_fields(leaf.field))
         return docs
 
     def _scoped(self, norm: str, seg: Segment, scope: str | None,
@@ -228,10 +235,15 @@ class Executor:
         need: dict[str, int] = {}
         for g in grams:
             need[g] = need.get(g, 0) + 1
-        frequency = {g: seg.reader.doc_frequency("text_ng", g) for g in need}
+        # For a long string, the rarest of an even sample of its bigrams (the
+        # rest only if they leave too many candidates): looking up every
+        # bigram of a pasted paragraph costs more than the search.
+        sample = list(need)[::max(1, len(need) // SAMPLE_BIGRAMS)]
+        frequency = {g: seg.reader.doc_frequency("text_ng", g) for g in sample}
         if not all(frequency.values()):
             return EMPTY
-        order = sorted(need, key=frequency.__getitem__)  # rarest first
+        order = sorted(sample, key=frequency.__getitem__)  # rarest first
+        order += [g for g in need if g not in frequency]
         lists: dict[str, Postings] = {}
         candidates = within
         for k, g in enumerate(order):
@@ -245,7 +257,7 @@ class Executor:
             if k + 1 >= RAREST_BIGRAMS and len(order) > k + 1 and len(candidates) <= VERIFY_IN_TEXT_MAX:
                 # A long string: its rarest bigrams left a few candidates; read
                 # their text instead of every other bigram's posting list.
-                return self._in_stored_text(norm, seg, candidates, scope)
+                return self._in_stored_text([norm], seg, candidates, (scope,) if scope else TEXT_FIELDS)
             self.deadline.check()
         assert candidates is not None
         docs = candidates
@@ -278,21 +290,31 @@ class Executor:
             self.deadline.check()
         return np.unique(keys >> 32) if keys is not None else EMPTY
 
-    def _in_stored_text(self, norm: str, seg: Segment, docs: np.ndarray, scope: str | None) -> np.ndarray:
-        """Those of ``docs`` whose stored text (of field ``scope``, else any
-        text field) holds ``norm``: the same test the index answers, on the
-        same normalized and, before the body, truncated text."""
-        fields = (scope,) if scope else TEXT_FIELDS
+    def _in_stored_text(self, needles: list[str], seg: Segment, docs: np.ndarray,
+                        fields: tuple[str, ...]) -> np.ndarray:
+        """Those of ``docs`` whose stored text holds every one of ``needles``,
+        each in any of ``fields``: the test the index answers, on the same
+        normalized (and, before the body, truncated) text."""
         found = []
         for d in docs.tolist():
-            stored = seg.reader.stored_fields(d)
-            for name in fields:
-                text = match_text(stored.get(name) or "")
-                if norm in (text if name == "body" else text[:MAX_FIELD_CHARS]):
-                    found.append(d)
-                    break
+            texts = [self._normalized(seg, d, name) for name in fields]
+            if all(any(needle in text for text in texts) for needle in needles):
+                found.append(d)
             self.deadline.check()
         return np.asarray(found, dtype=np.int64)
+
+    def _normalized(self, seg: Segment, docnum: int, name: str) -> str:
+        """A stored text field's matching form (before the body, truncated as
+        the index has it), once per document and field in a request."""
+        key = (seg.key, docnum)
+        fields = self._texts.get(key)
+        if fields is None:
+            stored = seg.reader.stored_fields(docnum)
+            fields = self._texts[key] = {}
+            for f in TEXT_FIELDS:
+                text = match_text(stored.get(f) or "")
+                fields[f] = text if f == "body" else text[:MAX_FIELD_CHARS]
+        return fields[name]
 
     def _dates(self, seg: Segment, start: dt.date | None, end: dt.date | None) -> np.ndarray:
         dates = self.snapshot.segment_dates(seg)
@@ -382,6 +404,15 @@ class Executor:
                         out[(f, w)] = TermInfo(math.log(n / (df + 1)) + 1, self.snapshot.avg_length(f))
         scoring._stats = out  # type: ignore[attr-defined]
         return out
+
+
+def _weight(node: Node) -> int:
+    """How selective a node probably is: the length of its longest text."""
+    if isinstance(node, Leaf):
+        return len(node.text)
+    if isinstance(node, (And, Or)):
+        return max((_weight(c) for c in node.children), default=0)
+    return 0
 
 
 def _day_value(day: dt.date, first: bool) -> int:
