@@ -54,6 +54,9 @@ PHRASE_BOOST = 2.0
 #: candidates remain, checks their stored text (a pasted paragraph).
 RAREST_BIGRAMS = 4
 VERIFY_IN_TEXT_MAX = 200
+#: See :func:`_read_text_instead`.
+TEXT_FEW = 16
+TEXT_MANY_NEEDLES = 8
 #: How many of a long string's bigrams are looked up to find its rarest.
 SAMPLE_BIGRAMS = 24
 #: BM25 parameters (Whoosh's defaults, which the ranking was tuned with).
@@ -196,11 +199,11 @@ class Executor:
             return docs if within is None else intersect(docs, within)
         parts = [norm] if leaf.phrase else (self.snapshot.query_words(leaf.text) or [norm])
         ordered = sorted(set(parts), key=len, reverse=True)  # longest (rarest) first
-        if within is not None and len(within) <= VERIFY_IN_TEXT_MAX:
+        if within is not None and _read_text_instead(len(within), len(ordered)):
             return self._in_stored_text(ordered, seg, within, scope_fields(leaf.field)) if len(within) else within
         docs = self._scoped(ordered[0], seg, leaf.field, within)
         rest = ordered[1:]
-        while rest and len(docs) > VERIFY_IN_TEXT_MAX:
+        while rest and not _read_text_instead(len(docs), len(rest)):
             docs = intersect(docs, self._scoped(rest.pop(0), seg, leaf.field, within=docs))
         if rest and len(docs):  # a few candidates left (a pasted passage): read their text once
             docs = self._in_stored_text(rest, seg, docs, scope_fields(leaf.field))
@@ -404,6 +407,14 @@ class Executor:
                         out[(f, w)] = TermInfo(math.log(n / (df + 1)) + 1, self.snapshot.avg_length(f))
         scoring._stats = out  # type: ignore[attr-defined]
         return out
+
+
+def _read_text_instead(candidates: int, needles: int) -> bool:
+    """Whether checking ``needles`` in the stored text of ``candidates``
+    documents is cheaper than reading their posting lists: a stored article
+    costs about as much as a few posting lists, so only for very few
+    candidates, or few candidates and many needles (a pasted passage)."""
+    return candidates <= TEXT_FEW or (candidates <= VERIFY_IN_TEXT_MAX and needles >= TEXT_MANY_NEEDLES)
 
 
 def _weight(node: Node) -> int:
