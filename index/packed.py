@@ -12,19 +12,28 @@ Layout (little-endian)::
 
     MAGIC  b"NsP1"
     header df u32, first id u32, id width u8, weight kind u8, value kind u8,
-           aux u8, position width u8, total u32
+           aux u8, gap width u8, flags u8, total u32, counts size u32
     ids    df - 1 deltas, each ``id width`` bytes (1, 2 or 4)
     weights (weight kind 1 only) df float32
     values value kind 0: none (empty values)
            value kind 1: df values of ``aux`` bytes each, concatenated
            value kind 2 (positions, :class:`index.postings.PackedPositions`):
-                  df counts of ``aux`` bytes each (1, 2 or 4), then the
-                  ``total`` positions: as u32 when ``position width`` is 4;
-                  otherwise each posting's first position as u32 (one per
-                  posting with positions) and the gaps to the posting's
-                  next positions, ``position width`` bytes each (chosen
-                  when every gap is below 65,536)
+                  df counts of ``aux`` bytes each (1, 2 or 4), taking
+                  ``counts size`` bytes; then, to the record's end, the
+                  ``total`` positions: a *wide* stream and, when ``gap
+                  width`` is not 0, a gap stream.  Without gaps the wide
+                  stream is every position; with gaps it is each posting's
+                  first position, and the gaps (``gap width`` bytes each,
+                  chosen when every one is below 65,536) lead to the
+                  posting's next positions.  The wide stream is u32, or,
+                  with flag 4, its low u16 plane then its high u8 plane
+                  (every position below 2**24).
            value kind 3: df u32 byte lengths, then ``total`` bytes of values
+
+Flags: 1 the counts, 2 the positions (both streams) are zlib-compressed
+(level 1) — chosen per list where it at least halves them, as for the
+characters' positions (most lists of ``text_c1`` shrink twentyfold), so a
+list's decoding stays a few C calls; 4 as above.
 
 Weight kinds: 0 every weight is 1.0; 1 stored as float32; 2 count × the
 format's field boost (positional fields: Whoosh's own definition, so it is
@@ -37,6 +46,7 @@ The magic distinguishes a record from W3 blocks (``WHOOSH3_HEADER_MAGIC``);
 from __future__ import annotations
 
 import struct
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -44,13 +54,16 @@ from typing import Any
 import numpy as np
 
 MAGIC = b"NsP1"
-_HEADER = struct.Struct("<IIBBBBBI")
+_HEADER = struct.Struct("<IIBBBBBBII")
 HEADER_SIZE = len(MAGIC) + _HEADER.size
 
 _W_ONE, _W_FLOAT, _W_COUNTS = 0, 1, 2
 _V_NONE, _V_FIXED, _V_POSITIONS, _V_VARIABLE = 0, 1, 2, 3
 _UINT: dict[int, np.dtype[Any]] = {1: np.dtype("u1"), 2: np.dtype("<u2"), 4: np.dtype("<u4")}
 _F32 = np.dtype("<f4")
+_Z_COUNTS, _Z_POSITIONS, _SPLIT = 1, 2, 4
+#: Compress a section only from this size on, and only where it at least halves it.
+_Z_MIN = 256
 
 
 class RecordError(ValueError):
@@ -82,8 +95,10 @@ def encode(ids: Sequence[int], weights: Sequence[float], values: Sequence[bytes]
     w32 = np.asarray(weights, dtype=_F32)
 
     aux = 0
-    pos_width = 4
+    gap_width = 0
+    flags = 0
     total = 0
+    counts_size = 0
     if positional:
         lengths = np.fromiter(map(len, values), dtype=np.int64, count=df)
         counts = lengths >> 2
@@ -98,7 +113,10 @@ def encode(ids: Sequence[int], weights: Sequence[float], values: Sequence[bytes]
     if positional:
         vkind = _V_POSITIONS
         aux = _width(int(counts.max()))
-        parts.append(counts.astype(_UINT[aux]).tobytes())
+        packed, squeezed = _squeeze(counts.astype(_UINT[aux]).tobytes())
+        flags |= _Z_COUNTS if squeezed else 0
+        counts_size = len(packed)
+        parts.append(packed)
         positions = np.frombuffer(b"".join(values), dtype=_UINT[4]).astype(np.int64)
         total = len(positions)
         starts = np.zeros(df, dtype=np.int64)
@@ -107,12 +125,20 @@ def encode(ids: Sequence[int], weights: Sequence[float], values: Sequence[bytes]
         inner = np.ones(total, dtype=bool)  # which positions follow one of the same posting
         inner[starts] = False
         inner_gaps = np.diff(positions)[inner[1:]]
+        wide = positions
+        gaps = b""
         if len(inner_gaps) and int(inner_gaps.min()) >= 0 and int(inner_gaps.max()) < 1 << 16:
-            pos_width = _width(int(inner_gaps.max()))
-            parts.append(positions[starts].astype(_UINT[4]).tobytes())
-            parts.append(inner_gaps.astype(_UINT[pos_width]).tobytes())
+            gap_width = _width(int(inner_gaps.max()))
+            wide = positions[starts]
+            gaps = inner_gaps.astype(_UINT[gap_width]).tobytes()
+        if total and int(wide.max()) < 1 << 24:
+            flags |= _SPLIT
+            stream = (wide & 0xFFFF).astype(_UINT[2]).tobytes() + (wide >> 16).astype(_UINT[1]).tobytes()
         else:
-            parts.append(positions.astype(_UINT[4]).tobytes())
+            stream = wide.astype(_UINT[4]).tobytes()
+        packed, squeezed = _squeeze(stream + gaps)
+        flags |= _Z_POSITIONS if squeezed else 0
+        parts.append(packed)
     elif fixed == 0 or not any(values):
         vkind = _V_NONE
     else:
@@ -127,8 +153,18 @@ def encode(ids: Sequence[int], weights: Sequence[float], values: Sequence[bytes]
             data = b"".join(values)
             total = len(data)
             parts.append(data)
-    parts[0] = MAGIC + _HEADER.pack(df, int(ida[0]), id_width, wkind, vkind, aux, pos_width, total)
+    parts[0] = MAGIC + _HEADER.pack(df, int(ida[0]), id_width, wkind, vkind, aux, gap_width, flags, total,
+                                    counts_size)
     return b"".join(parts)
+
+
+def _squeeze(data: bytes) -> tuple[bytes, bool]:
+    """``data`` zlib'd if that at least halves it, else as it is; and which."""
+    if len(data) >= _Z_MIN:
+        packed = zlib.compress(data, 1)
+        if 2 * len(packed) <= len(data):
+            return packed, True
+    return data, False
 
 
 def is_record(raw: bytes | memoryview) -> bool:
@@ -158,7 +194,7 @@ def decode(raw: bytes | memoryview, boost: float = 1.0, positions: bool = True) 
     view = memoryview(raw)
     if len(view) < HEADER_SIZE or bytes(view[:4]) != MAGIC:
         raise RecordError("not a posting record (bad magic)")
-    df, first, id_width, wkind, vkind, aux, pos_width, total = _HEADER.unpack_from(view, 4)
+    df, first, id_width, wkind, vkind, aux, gap_width, flags, total, counts_size = _HEADER.unpack_from(view, 4)
     pos = HEADER_SIZE
     try:
         deltas = np.frombuffer(view, dtype=_UINT[id_width], count=df - 1, offset=pos)
@@ -174,15 +210,21 @@ def decode(raw: bytes | memoryview, boost: float = 1.0, positions: bool = True) 
             weights = np.ones(df)
         out = Decoded(ids, weights)
         if vkind == _V_POSITIONS:
-            counts = np.frombuffer(view, dtype=_UINT[aux], count=df, offset=pos).astype(np.int64)
-            pos += aux * df
+            packed = view[pos:pos + counts_size]
+            pos += counts_size
+            if flags & _Z_COUNTS:
+                packed = memoryview(zlib.decompress(packed))
+            counts = np.frombuffer(packed, dtype=_UINT[aux], count=df).astype(np.int64)
             offsets = np.zeros(df + 1, dtype=np.int64)
             np.cumsum(counts, out=offsets[1:])
             if wkind == _W_COUNTS:
                 out.weights = counts * float(boost)
             out.offsets = offsets
             if positions:
-                out.positions = _positions(view, pos, total, pos_width, counts, offsets)
+                packed = view[pos:]
+                if flags & _Z_POSITIONS:
+                    packed = memoryview(zlib.decompress(packed))
+                out.positions = _positions(packed, total, gap_width, bool(flags & _SPLIT), counts, offsets)
         elif vkind == _V_FIXED:
             data = bytes(view[pos:pos + total])
             out.values = [data[i:i + aux] for i in range(0, total, aux)]
@@ -192,27 +234,38 @@ def decode(raw: bytes | memoryview, boost: float = 1.0, positions: bool = True) 
             data = bytes(view[pos:pos + total])
             ends = np.cumsum(lengths).tolist()
             out.values = [data[a:b] for a, b in zip([0, *ends[:-1]], ends)]
-    except (KeyError, ValueError) as exc:
+    except (KeyError, ValueError, zlib.error) as exc:
         raise RecordError(f"damaged posting record: {exc}") from exc
     return out
 
 
-def _positions(view: memoryview, pos: int, total: int, width: int, counts: np.ndarray,
+def _wide(view: memoryview, n: int, split: bool) -> np.ndarray:
+    """``n`` positions of a wide stream (u32, or u16 + u8 planes) as int64."""
+    if not split:
+        return np.frombuffer(view, dtype=_UINT[4], count=n).astype(np.int64)
+    out = np.frombuffer(view, dtype=_UINT[1], count=n, offset=2 * n).astype(np.int64)
+    out <<= 16
+    out |= np.frombuffer(view, dtype=_UINT[2], count=n)
+    return out
+
+
+def _positions(view: memoryview, total: int, gap_width: int, split: bool, counts: np.ndarray,
                offsets: np.ndarray) -> np.ndarray:
-    if width == 4:
-        return np.frombuffer(view, dtype=_UINT[4], count=total, offset=pos).astype(np.int64)
+    if not gap_width:
+        return _wide(view, total, split)
     held = counts > 0
     runs = counts[held]
     starts = offsets[:-1][held]
-    firsts = np.frombuffer(view, dtype=_UINT[4], count=len(runs), offset=pos)
-    gaps = np.frombuffer(view, dtype=_UINT[width], count=total - len(runs), offset=pos + 4 * len(runs))
+    firsts = _wide(view, len(runs), split)
+    gaps = np.frombuffer(view, dtype=_UINT[gap_width], count=total - len(runs),
+                         offset=(3 if split else 4) * len(runs))
     # Each posting's run is its first position plus the running sum of its gaps.
     steps = np.zeros(total, dtype=np.int64)
     inner = np.ones(total, dtype=bool)
     inner[starts] = False
     steps[inner] = gaps
     np.cumsum(steps, out=steps)
-    return steps + np.repeat(firsts.astype(np.int64) - steps[starts], runs)
+    return steps + np.repeat(firsts - steps[starts], runs)
 
 
 def matcher_lists(raw: bytes | memoryview, format_: Any) -> tuple[list[int], list[float], Sequence[Any]]:

@@ -25,7 +25,7 @@ from .test_postings import _write_jsonl, generated_articles
 @st.composite
 def _positional_lists(draw):
     ids = sorted(draw(st.sets(st.integers(0, 3_000_000), min_size=1, max_size=60)))
-    top = draw(st.sampled_from([40, 70_000, 1 << 23]))
+    top = draw(st.sampled_from([40, 70_000, 1 << 23, 1 << 26]))
     poses = [sorted(draw(st.sets(st.integers(0, top), min_size=1, max_size=8))) for _ in ids]
     return ids, poses, draw(st.sampled_from([1.0, 1.5, 3.0]))
 
@@ -82,6 +82,17 @@ def test_dense_lists_take_narrow_types():
     # 1-byte id gaps, 1-byte counts, 4-byte first positions, 2-byte gaps inside a posting
     assert len(raw) < len(ids) * (1 + 1 + 4 + 2) + 64
     assert decode(raw).positions.tolist() == [p for v in values for p in np.frombuffer(v, "<u4").tolist()]
+
+
+def test_repetitive_lists_are_compressed():
+    """A character's lists: one position per document, mostly the same ones."""
+    ids = list(range(5000))
+    poses = [[(4 << 19) + k % 3] for k in ids]
+    raw = encode(ids, [1.0] * len(ids), [pack_positions(p) for p in poses], True, 1.0, None)
+    assert len(raw) < 5000 * 1.5  # raw counts and positions alone would be 5 bytes a posting
+    d = decode(raw)
+    assert d.positions is not None and d.positions.tolist() == [p[0] for p in poses]
+    assert d.weights.tolist() == [1.0] * 5000
 
 
 def test_other_bytes_are_refused():
