@@ -62,6 +62,7 @@ _V_NONE, _V_FIXED, _V_POSITIONS, _V_VARIABLE = 0, 1, 2, 3
 _UINT: dict[int, np.dtype[Any]] = {1: np.dtype("u1"), 2: np.dtype("<u2"), 4: np.dtype("<u4")}
 _F32 = np.dtype("<f4")
 _Z_COUNTS, _Z_POSITIONS, _SPLIT = 1, 2, 4
+EMPTY_WEIGHTS = np.zeros(0)
 #: Compress a section only from this size on, and only where it at least halves it.
 _Z_MIN = 256
 
@@ -195,6 +196,8 @@ def decode(raw: bytes | memoryview, boost: float = 1.0, positions: bool = True) 
     if len(view) < HEADER_SIZE or bytes(view[:4]) != MAGIC:
         raise RecordError("not a posting record (bad magic)")
     df, first, id_width, wkind, vkind, aux, gap_width, flags, total, counts_size = _HEADER.unpack_from(view, 4)
+    if (wkind == _W_COUNTS) != (vkind == _V_POSITIONS and wkind != _W_FLOAT) or df == 0:
+        raise RecordError(f"damaged posting record: weight kind {wkind}, value kind {vkind}, df {df}")
     pos = HEADER_SIZE
     try:
         deltas = np.frombuffer(view, dtype=_UINT[id_width], count=df - 1, offset=pos)
@@ -207,7 +210,7 @@ def decode(raw: bytes | memoryview, boost: float = 1.0, positions: bool = True) 
             weights = np.frombuffer(view, dtype=_F32, count=df, offset=pos).astype(np.float64)
             pos += 4 * df
         else:
-            weights = np.ones(df)
+            weights = EMPTY_WEIGHTS if wkind == _W_COUNTS else np.ones(df)  # counts: set below
         out = Decoded(ids, weights)
         if vkind == _V_POSITIONS:
             packed = view[pos:pos + counts_size]
