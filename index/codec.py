@@ -1,5 +1,9 @@
-"""The Whoosh codec of our indexes: Whoosh's W3 format with two fixes.
+"""The Whoosh codec of our indexes: Whoosh's W3 format with these changes.
 
+* A posting list too long to inline is one record of :mod:`index.packed`
+  (typed arrays numpy reads in a few calls) instead of W3's pickled blocks;
+  :meth:`NewsCodec.postings_reader` serves it to Whoosh as a
+  ``ListMatcher``, so Whoosh's searching and merging work unchanged.
 * Posting lists of up to ``inlinelimit`` documents are stored inline in the
   term dictionary.  Character bigrams give millions of rare terms, and W3's
   default (inline only single postings, one zlib'd block for anything more)
@@ -37,6 +41,9 @@ from whoosh.filedb.filetables import HashWriter, OrderedHashWriter
 from whoosh.matching import ListMatcher
 from whoosh.util.numlists import GrowableArray
 
+from .packed import encode, matcher_lists
+from .postings import PackedPositions
+
 _MISSING = object()
 
 
@@ -50,22 +57,29 @@ class _PerDocReader(W3PerDocReader):
 
 
 class _PostingsWriter(W3PostingsWriter):
+    """W3's postings writer, but a list too long to inline is buffered whole
+    and written at :meth:`finish_postings` as one record of
+    :mod:`index.packed` instead of blocks of ``blocklimit`` postings."""
+
     # set by W3PostingsWriter; declared for the type checker
     _maxweight: float
     _minlength: int | None
     _maxlength: int
     _terminfo: Any
+    _format: Any
+    _ids: Any
+    _weights: Any
+    _values: list[bytes]
+    _postfile: Any
 
     def add_posting(self, id_: int, weight: float, vbytes: bytes, length: int | None = None) -> None:
-        # W3's version, without its per-posting type assertions.
-        if len(self._ids) >= self._blocklimit:
-            self._write_block()
+        # W3's version, without its per-posting type assertions and blocks;
+        # every value is kept (empty ones too) so they stay aligned with ids.
         self._ids.append(id_)
         self._weights.append(weight)
         if weight > self._maxweight:
             self._maxweight = weight
-        if vbytes:
-            self._values.append(vbytes)
+        self._values.append(vbytes)
         if length:
             if self._minlength is None or length < self._minlength:
                 self._minlength = length
@@ -75,13 +89,18 @@ class _PostingsWriter(W3PostingsWriter):
     def finish_postings(self) -> Any:
         # W3 calls a misspelled ``set_inline`` here, so stock Whoosh can
         # never inline; the reading side already handles inlined postings.
-        if not self.written() and len(self) < self._inlinelimit:
-            terminfo = self._terminfo
-            terminfo.add_block(self)
-            terminfo.set_inlined(self._ids, self._weights, self._values)
-            self._terminfo = None
-            return terminfo
-        return super().finish_postings()
+        terminfo = self._terminfo
+        terminfo.add_block(self)
+        if len(self) < self._inlinelimit:
+            terminfo.set_inlined(self._ids, self._weights, [v for v in self._values if v])
+        else:
+            fmt = self._format
+            record = encode(self._ids, self._weights, self._values, isinstance(fmt, PackedPositions),
+                            float(fmt.field_boost), fmt.fixed_value_size())
+            terminfo.set_extent(self._postfile.tell(), len(record))
+            self._postfile.write(record)
+        self._terminfo = None
+        return terminfo
 
 
 _CRC32_HASH = 1  # whoosh.filedb.filetables._hash_functions[1]
@@ -208,6 +227,8 @@ class NewsCodec(W3Codec):
         return _FieldWriter(self, storage, segment)
 
     def postings_writer(self, dbfile: Any, byteids: bool = False) -> Any:
+        if byteids:  # term vectors (our schema has none): W3's blocks, read by W3's own matcher
+            return super().postings_writer(dbfile, byteids=True)
         return _PostingsWriter(dbfile, blocklimit=self._blocklimit, byteids=byteids,
                                compression=self._compression, inlinelimit=self._inlinelimit)
 
@@ -223,6 +244,10 @@ class NewsCodec(W3Codec):
         if terminfo.is_inlined():
             ids, weights, values = terminfo.inlined_postings()
             if not values:
-                return ListMatcher(ids, weights, (None,) * len(ids), format_, scorer=scorer, term=term,
-                                   terminfo=terminfo)
-        return super().postings_reader(dbfile, terminfo, format_, term=term, scorer=scorer)
+                values = (None,) * len(ids)
+            return ListMatcher(ids, weights, values, format_, scorer=scorer, term=term, terminfo=terminfo)
+        offset, length = terminfo.extent()
+        if isinstance(length, tuple):  # W3TermInfo.from_bytes leaves it as struct's 1-tuple
+            length = length[0]
+        ids, weights, values = matcher_lists(dbfile.get(offset, length), format_)
+        return ListMatcher(ids, weights, values, format_, scorer=scorer, term=term, terminfo=terminfo)

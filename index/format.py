@@ -18,7 +18,9 @@ from __future__ import annotations
 #: 4: kicker and summary text fields, multi-valued authors, page fields;
 #: marks of any combining class join their base; Traditional characters of
 #: CJK extensions G and H are simplified.
-SCHEMA_VERSION = 4
+#: 5: posting lists too long to inline are one numpy-readable record each
+#: (:mod:`index.packed`) instead of W3's pickled blocks.
+SCHEMA_VERSION = 5
 #: The Whoosh release the codec and writers are written against (pinned in pyproject.toml).
 WHOOSH_VERSION = (2, 7, 4)
 

@@ -3,8 +3,8 @@
 A Whoosh ``SegmentWriter`` for builds that keeps each field's inverted lists
 in memory (term → documents in docnum order) instead of Whoosh's posting
 pool of one tuple per posting that is sorted at the end, and writes them
-with :func:`write_field`, which lays out whole posting lists at once in W3's
-layout.  The segment it writes reads back the same as one written by
+with :func:`write_field`, which lays out whole posting lists at once in the
+codec's layout.  The segment it writes reads back, through Whoosh's API, the same as one written by
 Whoosh's own writer with Whoosh's own codec (``tests/test_postings.py``
 compares every term of both).  A full-corpus build went from 153.6 s to
 72–80 s with it (``bench/README.md``).
@@ -12,15 +12,14 @@ compares every term of both).  A full-corpus build went from 153.6 s to
 
 from __future__ import annotations
 
-import zlib
-from array import array
 from pickle import dumps
 from typing import Any
 
-from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
+from whoosh.codec.whoosh3 import W3TermInfo
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
+from .packed import encode
 from .postings import PackedPositions, pack_positions
 
 _TERMINFO = W3TermInfo._struct
@@ -151,7 +150,7 @@ class InvertingWriter(SegmentWriter):
         fieldwriter.close()
 
 
-#: Pickle protocol of inlined postings and blocks.  W3 writes protocol 2,
+#: Pickle protocol of inlined postings.  W3 writes protocol 2,
 #: which stores each ``bytes`` value as a call to ``_codecs.encode``: 74
 #: bytes and 0.9 µs to load for a one-posting list, against 34 bytes and
 #: 0.2 µs with protocol 3.  Readers take either (``pickle.loads``).
@@ -161,15 +160,14 @@ PICKLE_PROTOCOL = 3
 def write_field(fieldwriter: Any, name: str, field: Any, inv: _Inverted) -> None:
     """Write one field's inverted lists through a W3 field writer.
 
-    W3's layout (inlined term infos below the codec's ``inlinelimit``,
-    blocks of ``blocklimit`` postings otherwise, the same statistics), made
-    a whole posting list at a time, with :data:`PICKLE_PROTOCOL`.
+    Lists below the codec's ``inlinelimit`` are inlined in the term info as
+    W3 does it (pickled with :data:`PICKLE_PROTOCOL`); longer ones are one
+    record each in the postings file (:mod:`index.packed`), as the codec's
+    postings writer lays them out; the term info has W3's statistics.
     """
     fieldwriter.start_field(name, field)
     postwriter = fieldwriter._postwriter
-    blocklimit = postwriter._blocklimit
-    inlinelimit = min(postwriter._inlinelimit, blocklimit + 1)
-    compression = postwriter._compression
+    inlinelimit = postwriter._inlinelimit
     postfile = fieldwriter._postfile
     fixed = field.format.fixed_value_size()
     prefix = fieldwriter._fieldid.to_bytes(2, "big")
@@ -208,14 +206,10 @@ def write_field(fieldwriter: Any, name: str, field: Any, inv: _Inverted) -> None
             info = _terminfo_bytes(True, ids, weights, lens)
             info += dumps((tuple(ids), tuple(weights), tuple(v for v in values if v)), PICKLE_PROTOCOL)
         else:
-            start = postfile.tell()
-            postfile.write(WHOOSH3_HEADER_MAGIC)
-            for b in range(0, df, blocklimit):
-                _write_block(postfile, ids[b:b + blocklimit], weights[b:b + blocklimit],
-                             values[b:b + blocklimit], lens[b:b + blocklimit] if lens else None,
-                             fixed, compression, last=b + blocklimit >= df)
+            record = encode(ids, weights, values, step == 2, boost, fixed)
             info = _terminfo_bytes(False, ids, weights, lens)
-            info += start.to_bytes(8, "big", signed=True) + (postfile.tell() - start).to_bytes(4, "big", signed=True)
+            info += postfile.tell().to_bytes(8, "big", signed=True) + len(record).to_bytes(4, "big", signed=True)
+            postfile.write(record)
         append(info)
     if keys and isinstance(keys[0], str):
         keys = [prefix + k.encode("utf-8") for k in keys]
@@ -236,31 +230,3 @@ def _terminfo_bytes(inlined: bool, ids: list[int], weights: list[float], lens: l
     minlength, maxlength = _length_bytes(lens)
     return _TERMINFO.pack(inlined, sum(weights), len(ids), minlength, maxlength,
                           max(weights), ids[0], ids[-1])
-
-
-def _write_block(postfile: Any, ids: list[int], weights: list[float], values: list[bytes],
-                 lens: list[int] | None, fixed: int | None, compression: int, last: bool) -> None:
-    deltas = [ids[0]] + [b - a for a, b in zip(ids, ids[1:])]
-    w32 = array("f", weights)
-    if all(w == 1.0 for w in w32):
-        mini_weights: Any = None
-    elif all(w == w32[0] for w in w32):
-        mini_weights = w32[0]
-    else:
-        mini_weights = tuple(w32)
-    kept = [v for v in values if v]
-    if fixed is None or fixed < 0:
-        mini_values: Any = tuple(kept)
-    elif fixed == 0:
-        mini_values = None
-    else:
-        mini_values = b"".join(kept)
-    databytes = dumps((tuple(deltas), mini_weights, mini_values), PICKLE_PROTOCOL)
-    if compression:
-        databytes = zlib.compress(databytes, compression)
-    minlength, maxlength = _length_bytes(lens)
-    infobytes = dumps((len(ids), ids[-1], max(max(weights), 0), compression, minlength, maxlength), PICKLE_PROTOCOL)
-    size = len(infobytes) + len(databytes)
-    postfile.write_int(-size if last else size)
-    postfile.write(infobytes)
-    postfile.write(databytes)

@@ -2,9 +2,10 @@
 
 A query touches whole posting lists (every document holding a bigram, a
 character or a word), so they are read in one go rather than a posting at a
-time through Whoosh's matcher interface: the term's blocks (W3's layout, as
-:mod:`index.inverter` and the codec write it) are unpickled block by block
-and turned into arrays.  :class:`Postings` holds one list: segment-local
+time through Whoosh's matcher interface: a list too long to inline is one
+record of :mod:`index.packed` (as :mod:`index.inverter` and the codec write
+it), decoded by numpy in a few calls; an inlined one is unpickled from the
+term info.  :class:`Postings` holds one list: segment-local
 document numbers in increasing order, their weights and, for positional
 fields, every position (``offsets[i]:offsets[i+1]`` are posting ``i``'s).
 
@@ -13,18 +14,15 @@ Doc sets are sorted ``int64`` arrays of segment-local document numbers.
 
 from __future__ import annotations
 
-import io
-import pickle
-import zlib
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from index.packed import decode
 from index.postings import PackedPositions
 
 EMPTY = np.zeros(0, dtype=np.int64)
-_INT = np.dtype(">i4")
 
 
 @dataclass
@@ -94,48 +92,10 @@ def read_postings(reader: Any, fieldname: str, term: bytes, positions: bool = Tr
     offset, length = info.extent()
     if isinstance(length, tuple):  # W3TermInfo.from_bytes leaves it as struct's 1-tuple
         length = length[0]
-    raw = reader._terms._postfile.get(offset, length)
-    return _decode_blocks(raw, positional, keep, boost)
-
-
-def _decode_blocks(raw: bytes, positional: bool, keep: bool, boost: float) -> Postings:
-    """W3 posting blocks (after the 4-byte header) as arrays."""
-    id_parts: list[Any] = []
-    weight_parts: list[np.ndarray] = []
-    values: list[bytes] = []
-    view = memoryview(raw)
-    pos = 4  # the header magic
-    while pos < len(raw):
-        size = int(np.frombuffer(view[pos:pos + 4], dtype=_INT)[0])
-        pos += 4
-        last = size < 0
-        size = abs(size)
-        stream = io.BytesIO(view[pos:pos + size])
-        info = pickle.load(stream)
-        count, compression = info[0], info[3]
-        data = view[pos + stream.tell():pos + size]
-        pos += size
-        block = pickle.loads(zlib.decompress(data) if compression else data)
-        deltas, weights, vals = block
-        id_parts.append(deltas)
-        if weights is None:
-            weight_parts.append(np.ones(count))
-        elif isinstance(weights, float):
-            weight_parts.append(np.full(count, weights))
-        else:
-            weight_parts.append(np.asarray(weights, dtype=np.float64))
-        if positional and vals:
-            values.extend(vals)
-        if last:
-            break
-    # Each block's first delta is its absolute first id: cumulative sums restart per block.
-    lengths = np.fromiter(map(len, id_parts), dtype=np.int64, count=len(id_parts))
-    deltas = np.fromiter((d for part in id_parts for d in part), dtype=np.int64, count=int(lengths.sum()))
-    sums = np.cumsum(deltas)
-    before = np.concatenate(([0], sums[np.cumsum(lengths)[:-1] - 1]))
-    ids = sums - np.repeat(before, lengths)
-    return _assemble(ids, np.concatenate(weight_parts) if weight_parts else np.zeros(0), values,
-                     positional, keep, boost)
+    d = decode(reader._terms._postfile.get(offset, length), boost, positions=keep)
+    if not keep:
+        return Postings(d.ids, d.weights)
+    return Postings(d.ids, d.weights, d.offsets, d.positions)
 
 
 def _assemble(ids: np.ndarray, weights: np.ndarray, values: list[bytes], positional: bool, keep: bool,

@@ -36,7 +36,7 @@ PUNCT = ["，", "。", "、", "！", " ", "“", "”", "——", "\n"]
 
 def generated_articles(n: int, seed: int = 3) -> list[dict]:
     """Articles composed from a small vocabulary: many shared terms (posting
-    lists longer than one block) and many rare ones (inlined)."""
+    lists too long to inline) and many rare ones (inlined)."""
     rng = random.Random(seed)
 
     def text(k: int) -> str:
@@ -106,7 +106,7 @@ def _dump(path: str) -> dict:
                 m = r.postings(fieldname, term)
                 postings = []
                 while m.is_active():
-                    # a field without values reads as '' inlined and None from a block
+                    # a field without values: '' inlined in stock W3, None from a record or a block
                     postings.append((m.id(), m.weight(), m.value() or None))
                     m.next()
                 out["terms"][(fieldname, term)] = (
@@ -130,7 +130,7 @@ def test_inverting_writer_writes_what_whoosh_writes(tmp_path):
     a, b = _build_both(tmp_path, source)
     dump = _dump(a)
     dfs = [v[1] for v in dump["terms"].values()]
-    assert max(dfs) > 3 * 128 and min(dfs) == 1  # several posting blocks, and inlined lists
+    assert max(dfs) > 3 * 128 and min(dfs) == 1  # long lists (records of index/packed.py), and inlined ones
     _assert_same_index(a, b)
 
 
