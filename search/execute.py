@@ -129,6 +129,8 @@ class Scoring:
 
     #: (scope or None, normalized term, its distinct words)
     terms: list[tuple[str | None, str, list[str]]] = field(default_factory=list)
+    #: collection statistics per (field, word), computed once per request
+    stats: dict[tuple[str, str], TermInfo] | None = None
 
 
 class Executor:
@@ -394,9 +396,8 @@ class Executor:
         return total
 
     def _stats(self, scoring: Scoring) -> dict[tuple[str, str], TermInfo]:
-        cached = getattr(scoring, "_stats", None)
-        if cached is not None:
-            return cached
+        if scoring.stats is not None:
+            return scoring.stats
         out: dict[tuple[str, str], TermInfo] = {}
         n = self.snapshot.doc_count_all
         for scope, _, words in scoring.terms:
@@ -405,7 +406,7 @@ class Executor:
                     if (f, w) not in out:
                         df = self.snapshot.doc_frequency(f, w)
                         out[(f, w)] = TermInfo(math.log(n / (df + 1)) + 1, self.snapshot.avg_length(f))
-        scoring._stats = out  # type: ignore[attr-defined]
+        scoring.stats = out
         return out
 
 

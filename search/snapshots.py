@@ -115,6 +115,8 @@ class OpenSnapshot:
         found = read_postings(seg.reader, fieldname, term.encode("utf-8"), positions=fieldname in NGRAM_FIELDS)
         size = found.nbytes if found is not None else 64
         with self._lock:
+            if key in self._postings:  # another thread read it meanwhile
+                return self._postings[key]
             self._postings[key] = found
             self._postings_bytes += size
             while self._postings_bytes > POSTINGS_CACHE_BYTES and len(self._postings) > 1:
