@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import sys
 from collections.abc import Callable, Iterator
@@ -233,7 +234,8 @@ def search(query: str, index_dir: str | None, as_json: bool, limit: int, page: i
         date = hit.date.isoformat() if hit.date else ""
         click.echo(f"{n:3}. {hit.title}  [{hit.id}] {date} {hit.source} {hit.author}".rstrip())
         for frag in hit.highlights["body"][:1]:
-            text = frag.replace("<mark>", "\x1b[1m").replace("</mark>", "\x1b[0m")
+            # a fragment is HTML (escaped text and <mark>): bold marks, plain text
+            text = html.unescape(frag.replace("<mark>", "\x1b[1m").replace("</mark>", "\x1b[0m"))
             click.echo(f"     {text}".replace("\n", " "), color=sys.stdout.isatty())
 
 
