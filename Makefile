@@ -10,9 +10,10 @@ BIN    := $(VENV)/bin
 .PHONY: install run index test test-fast typecheck bench bench-scale soak clean browser debian-packages
 
 # Debian packages the tests need: Chromium and a CJK font (so Chinese renders
-# in screenshots) for the browser tests, rsync for `newsearch sync`.
-# Installed only when missing (needs root or sudo).
-DEBIAN_PKGS := chromium fonts-noto-cjk rsync
+# in screenshots) for the browser tests, rsync for `newsearch sync`, npm for
+# axe-core.  Installed only when missing (needs root or sudo).
+DEBIAN_PKGS := chromium fonts-noto-cjk rsync npm
+AXE := tests/axe/node_modules/axe-core/axe.min.js
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 $(BIN)/.installed: pyproject.toml
@@ -31,14 +32,19 @@ run: index
 
 debian-packages:
 	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "noto sans cjk" \
-	    || ! command -v rsync >/dev/null; then \
+	    || ! command -v rsync >/dev/null || ! command -v npm >/dev/null; then \
 	  echo "installing $(DEBIAN_PKGS) from Debian"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(DEBIAN_PKGS) >/dev/null; \
 	fi
 
 browser: debian-packages
 
-test: install debian-packages
+# axe-core, pinned in tests/axe/package-lock.json, for the accessibility tests.
+$(AXE): tests/axe/package.json tests/axe/package-lock.json | debian-packages
+	npm ci --prefix tests/axe --no-audit --no-fund --silent
+	touch $@
+
+test: install debian-packages $(AXE)
 	$(BIN)/python -m mypy
 	$(BIN)/python -m pytest
 

@@ -1,0 +1,65 @@
+"""axe-core (npm, pinned in tests/axe/) in Chromium: the search page, a result
+list with facets, an article, an error notice and the API docs page have no
+WCAG 2 A/AA violation, at desktop and phone width."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from .test_e2e import ARGS, CHROMIUM, servers  # noqa: F401  (the served app)
+
+AXE = Path(__file__).parent / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+pytestmark = [pytest.mark.e2e, pytest.mark.skipif(
+    not Path(CHROMIUM).exists() or not AXE.exists(),
+    reason=f"needs Chromium at {CHROMIUM} and axe-core at {AXE} (make test installs both)")]
+
+PAGES = ["/", "/?q=郑州&facets=1", "/?q=郑州&sort=-date&page=2&per_page=2", "/articles/n1?q=地铁",
+         "/?q=per_page&per_page=0", "/api/docs"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+@pytest.mark.parametrize("path", PAGES)
+def test_no_wcag_violations(servers, browser, path, width):  # noqa: F811
+    base, *_ = servers
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    try:
+        page.goto(base + path)
+        page.wait_for_load_state("networkidle")
+        page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+        result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG)
+    finally:
+        context.close()
+    problems = [f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+                for v in result["violations"]]
+    assert not problems, f"{path} at {width}px:\n" + "\n".join(problems)
+    assert result["passes"], "axe ran no check"
+
+
+def test_axe_reports_a_violation_it_is_shown(servers, browser):  # noqa: F811
+    """The check can fail: an image without alt text added to the page is reported."""
+    base, *_ = servers
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        page.goto(base + "/")
+        page.evaluate("document.body.appendChild(document.createElement('img')).src = '/assets/search.css'")
+        page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+        result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG)
+    finally:
+        context.close()
+    assert "image-alt" in {v["id"] for v in result["violations"]}
