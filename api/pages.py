@@ -57,7 +57,7 @@ def _request_from_args(q: str) -> SearchRequest:
     for name in FILTERS:
         if name in data:
             data[name] = [v for v in data[name] if v]
-    data.update(q=q, facets=True)
+    data.update(q=q, facets=True, histogram="day")
     try:
         req: SearchRequest = _search_args.load(data)
     except ValidationError as exc:
@@ -66,6 +66,37 @@ def _request_from_args(q: str) -> SearchRequest:
         text = problems[0] if isinstance(problems, list) else str(problems)
         raise RequestError(text if str(field) in text else f"{field}: {text}", str(field)) from None
     return req
+
+
+_UNIT_LABELS = {4: "年", 7: "月", 10: "日"}
+
+
+def _period(key: str) -> tuple[str, str]:
+    """First and last day of a histogram key (``2023``, ``2023-07``, ``2023-07-27``)."""
+    if len(key) == 4:
+        return f"{key}-01-01", f"{key}-12-31"
+    if len(key) == 7:
+        year, month = (int(p) for p in key.split("-"))
+        return f"{key}-01", f"{key}-{calendar.monthrange(year, month)[1]:02d}"
+    return key, key
+
+
+def _timeline(days: list[dict[str, Any]], url: Any) -> dict[str, Any] | None:
+    """The page's bar chart: the result's daily counts regrouped by the
+    unit that suits the range they cover (days up to two months, months up
+    to three years, else years), each bar a link narrowing the dates."""
+    if not days:
+        return None
+    first, last = days[0]["key"], days[-1]["key"]
+    months = (int(last[:4]) - int(first[:4])) * 12 + int(last[5:7]) - int(first[5:7])
+    size = 10 if months <= 2 else 7 if months <= 36 else 4
+    counts: dict[str, int] = {}
+    for bucket in days:
+        key = bucket["key"][:size]
+        counts[key] = counts.get(key, 0) + bucket["count"]
+    top = max(counts.values())
+    bars = [{"key": k, "count": c, "url": url(k), "height": max(2, round(56 * c / top))} for k, c in counts.items()]
+    return {"unit": _UNIT_LABELS[size], "bars": bars, "width": 10 * len(bars)}
 
 
 def _pages(q: str, params: list[tuple[str, str]], page: int, per_page: int,
@@ -106,16 +137,19 @@ def home() -> str:
         else:
             ctx["result"] = result
 
+            def period_url(key: str) -> str:
+                """The search narrowed to one year, month or day."""
+                start, end = _period(key)
+                narrowed = [(k, v) for k, v in params if k not in ("date_from", "date_to")]
+                return _url(q, narrowed + [("date_from", start), ("date_to", end)])
+
             def facet_url(facet: str, value: str) -> str:
                 if facet == "month":
-                    year, month = (int(p) for p in value.split("-"))
-                    last_day = calendar.monthrange(year, month)[1]
-                    narrowed = [(k, v) for k, v in params if k not in ("date_from", "date_to")]
-                    narrowed += [("date_from", f"{value}-01"), ("date_to", f"{value}-{last_day:02d}")]
-                    return _url(q, narrowed)
+                    return period_url(value)
                 return _url(q, params + [(facet, value)])
 
             ctx["facet_url"] = facet_url
+            ctx["timeline"] = _timeline(result.histogram or [], period_url)
             ctx["active_filters"] = [
                 (f"{name}: {value}", _url(q, [p for p in params if p != (name, value)]))
                 for name, value in params if name not in ("sort", "per_page")]

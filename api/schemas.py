@@ -18,7 +18,8 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, post_dump, post_load, validate
 
-from search.models import FILTERS, INT_PARAMS, MAX_QUERY_CHARS, SORT_MESSAGE, SORTS, IntParam, SearchRequest
+from search.models import (FILTERS, HISTOGRAM_MESSAGE, HISTOGRAMS, INT_PARAMS, MAX_QUERY_CHARS, SORT_MESSAGE, SORTS,
+                           IntParam, SearchRequest)
 
 
 class StrictInteger(fields.Integer):
@@ -66,6 +67,9 @@ class SearchArgsSchema(Schema):
                                                                          "category, tag and month."})
     fragments = int_field(INT_PARAMS["fragments"])
     fragment_size = int_field(INT_PARAMS["fragment_size"])
+    histogram = fields.String(load_default=None, validate=validate.OneOf(HISTOGRAMS, error=HISTOGRAM_MESSAGE),
+                              metadata={"description": "Count the matching articles per year, month or day "
+                                                       "(exact; articles without a date are not counted)."})
 
     @post_load
     def make_request(self, data: dict[str, Any], **kwargs: Any) -> SearchRequest:
@@ -122,6 +126,11 @@ class FacetsSchema(Schema):
     month = fields.List(fields.Nested(FacetValueSchema))
 
 
+class HistogramBucketSchema(Schema):
+    key = fields.String(metadata={"description": "2023, 2023-07 or 2023-07-27"})
+    count = fields.Integer()
+
+
 class SearchResultSchema(Schema):
     total = fields.Integer(metadata={"description": "Exact number of matching articles."})
     page = fields.Integer()
@@ -129,11 +138,14 @@ class SearchResultSchema(Schema):
     took_ms = fields.Float()
     hits = fields.List(fields.Nested(HitSchema))
     facets = fields.Nested(FacetsSchema, metadata={"description": "Only when facets=true."})
+    histogram = fields.List(fields.Nested(HistogramBucketSchema),
+                            metadata={"description": "Only with histogram=: counts in key order."})
 
     @post_dump
-    def drop_unasked_facets(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
-        if data.get("facets") is None:
-            data.pop("facets", None)
+    def drop_unasked(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        for name in ("facets", "histogram"):
+            if data.get(name) is None:
+                data.pop(name, None)
         return data
 
 

@@ -21,7 +21,7 @@ from index.schema import article_authors, stored_to_article
 from .execute import PHRASE_BOOST, Deadline, Executor, Scoring, highlight_needles, ranking_terms
 from .grammar import Node, parse
 from .models import DEFAULT_TIME_BUDGET, Hit, SearchRequest, SearchResult, check_request
-from .snapshots import OpenSnapshot, SearchIndex, Segment
+from .snapshots import NO_DATE, OpenSnapshot, SearchIndex, Segment
 from .snippets import fragments, highlight
 
 FACET_LIMIT = 20
@@ -64,9 +64,24 @@ def _search(opened: OpenSnapshot, req: SearchRequest, node: Node, started: float
     searcher = opened.searcher()
     hits = [_hit(searcher, int(docs[i]), float(scores[i]), needles, req) for i in page]
     facets = _facets(opened, docs) if req.facets else None
+    histogram = date_histogram(dates[docs], req.histogram) if req.histogram else None
     took = round((time.perf_counter() - started) * 1000, 2)
     return SearchResult(total=len(docs), page=req.page, per_page=req.per_page, took_ms=took,
-                        hits=hits, facets=facets, snapshot=opened.snapshot.name)
+                        hits=hits, facets=facets, snapshot=opened.snapshot.name, histogram=histogram)
+
+
+_UNIT = {"year": "Y", "month": "M", "day": "D"}
+_MICROSECONDS_PER_DAY = 86_400_000_000
+
+
+def date_histogram(dates: np.ndarray, unit: str) -> list[dict[str, Any]]:
+    """Exact counts of ``dates`` (the date column's values; articles without
+    a date left out) per year, month or day, keys (``2023``, ``2023-07``,
+    ``2023-07-27``) in order."""
+    dated = dates[dates != NO_DATE]
+    days = np.datetime64("0001-01-01", "D") + (dated // _MICROSECONDS_PER_DAY).astype("timedelta64[D]")
+    keys, counts = np.unique(days.astype(f"datetime64[{_UNIT[unit]}]"), return_counts=True)
+    return [{"key": str(k), "count": int(c)} for k, c in zip(np.datetime_as_string(keys), counts)]
 
 
 def _global(segments: list[Segment], per_segment: list[np.ndarray]) -> np.ndarray:

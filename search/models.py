@@ -27,6 +27,9 @@ MAX_RESULT_DEPTH = 1000
 #: Seconds a search may take before it is refused as too expensive (a
 #: deployment sets its own: ``TIME_BUDGET``); exports are exempt.
 DEFAULT_TIME_BUDGET = 2.0
+#: Time units a result's histogram can count by (``histogram=``).
+HISTOGRAMS = ("year", "month", "day")
+HISTOGRAM_MESSAGE = f"histogram must be one of {', '.join(HISTOGRAMS)}"
 #: Filters of a request (exact values; several values of one are OR-ed, tags AND-ed).
 FILTERS = ("source", "author", "category", "tag")
 #: Fields a query term may be scoped to (``title:…``); ``date:`` takes a range.
@@ -95,6 +98,7 @@ class SearchRequest:
     facets: bool = False
     fragments: int = INT_PARAMS["fragments"].default
     fragment_size: int = INT_PARAMS["fragment_size"].default
+    histogram: str | None = None
 
 
 def check_request(req: SearchRequest) -> None:
@@ -110,6 +114,8 @@ def check_request(req: SearchRequest) -> None:
         raise RequestError(SORT_MESSAGE, "sort")
     if req.date_from and req.date_to and req.date_from > req.date_to:
         raise RequestError("date_from is after date_to", "date_from")
+    if req.histogram is not None and req.histogram not in HISTOGRAMS:
+        raise RequestError(HISTOGRAM_MESSAGE, "histogram")
 
 
 @dataclass
@@ -159,6 +165,8 @@ class SearchResult:
     hits: list[Hit]
     facets: dict[str, list[dict[str, Any]]] | None = None
     snapshot: str = ""
+    #: ``[{"key": "2023-07", "count": n}, …]`` in key order, when asked
+    histogram: list[dict[str, Any]] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -170,4 +178,6 @@ class SearchResult:
         }
         if self.facets is not None:
             out["facets"] = self.facets
+        if self.histogram is not None:
+            out["histogram"] = self.histogram
         return out

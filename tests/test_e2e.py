@@ -198,3 +198,17 @@ def test_widget_refused_by_an_origin_not_allowed(servers, page):
     page.locator("news-search input").press("Enter")
     page.wait_for_function("() => /无法连接/.test(document.querySelector('news-search').shadowRoot.textContent)")
     assert page.locator("news-search li").count() == 0
+
+
+def test_timeline_bar_narrows_the_dates_by_mouse_and_keyboard(servers, page):
+    base, *_ = servers
+    page.goto(base + "/?q=" + "郑州 OR 公交")
+    bars = page.locator(".timeline a")
+    assert bars.count() == 3
+    bars.nth(2).click()
+    page.wait_for_url("**date_from=2023-07-01**")
+    assert "date_to=2023-07-31" in page.url and "按日分布" in page.content()
+    page.go_back()
+    page.locator(".timeline a").first.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**date_from=2023-01-01**")
