@@ -20,6 +20,8 @@ MAX_QUERY_CHARS      NEWSEARCH_MAX_QUERY_CHARS  ``1000``: longer ``q`` is a 400 
                                                 ``search.models.MAX_QUERY_CHARS``)
 RATE_LIMIT           NEWSEARCH_RATE_LIMIT       ``0`` (off): searches a minute per client
                                                 and worker; past it a JSON 429
+EXPORT_CONCURRENCY   NEWSEARCH_EXPORT_CONCURRENCY ``2``: exports running at once per worker;
+                                                more get a JSON 429
 TIME_BUDGET          NEWSEARCH_TIME_BUDGET      ``2.0`` s a search may take; past it a JSON
                                                 400 on ``q`` saying how to narrow it
                                                 (``0``: no limit)
@@ -33,6 +35,7 @@ from __future__ import annotations
 
 import atexit
 import os
+import threading
 import weakref
 from collections.abc import Mapping
 from typing import Any
@@ -49,6 +52,7 @@ DEFAULTS: dict[str, Any] = {
     "MAX_QUERY_CHARS": MAX_QUERY_CHARS,
     "RATE_LIMIT": 0,
     "TIME_BUDGET": DEFAULT_TIME_BUDGET,
+    "EXPORT_CONCURRENCY": 2,
 }
 
 
@@ -95,6 +99,7 @@ def init_app(app: Flask, url_prefix: str = "/api") -> None:
     app.json.sort_keys = False  # type: ignore[attr-defined]
     index = SearchIndex(os.fspath(app.config["INDEX_DIR"]), refresh_interval=float(app.config["REFRESH_INTERVAL"]))
     app.extensions[live.EXTENSION] = index
+    app.extensions[views.EXPORT_SLOTS] = threading.BoundedSemaphore(max(1, int(app.config["EXPORT_CONCURRENCY"])))
     # The index lives as long as the app: closed at exit, never by __del__.
     atexit.register(_close_at_exit, weakref.ref(index))
     try:  # open the index (and load jieba) now rather than in the first request

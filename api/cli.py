@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import itertools
 import json
 import sys
 from collections.abc import Callable, Iterator
@@ -14,6 +15,8 @@ import click
 from index.articles import Problem
 from index.store import DEFAULT_KEEP, INDEX_DIR_ENV, IndexStore, LockedError, StoreError
 from search.models import DEFAULT_TIME_BUDGET, INT_PARAMS, SORTS, IntParam, RequestError, SearchRequest
+
+from .exports import EXPORT_FORMATS
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -237,6 +240,32 @@ def search(query: str, index_dir: str | None, as_json: bool, limit: int, page: i
             # a fragment is HTML (escaped text and <mark>): bold marks, plain text
             text = html.unescape(frag.replace("<mark>", "\x1b[1m").replace("</mark>", "\x1b[0m"))
             click.echo(f"     {text}".replace("\n", " "), color=sys.stdout.isatty())
+
+
+@main.command(epilog=EXIT_HELP)
+@click.argument("query")
+@index_dir_option
+@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="csv", show_default=True,
+              help="csv (UTF-8 with BOM, for Excel) or jsonl.")
+@click.option("--body", is_flag=True, help="CSV: add the body column (JSON Lines always has it).")
+@click.option("--sort", type=click.Choice(SORTS), default="-date", show_default=True)
+def export(query: str, index_dir: str | None, fmt: str, body: bool, sort: str) -> None:
+    """Write every article matching QUERY to standard output, as the API's
+    /api/export does: no page or depth limit, one snapshot from start to end.
+
+    \b
+    newsearch export '"中原科技城"' --format csv > out.csv
+    """
+    from search.engine import export as export_articles
+    from search.snapshots import SearchIndex
+
+    from .exports import export_lines
+
+    with _errors(), SearchIndex(index_dir) as index:
+        articles = export_articles(index, SearchRequest(q=query, sort=sort))
+        first = next(articles, None)  # a bad query fails here, before any output
+        for chunk in export_lines(itertools.chain([first] if first else [], articles), fmt, body):
+            sys.stdout.write(chunk)
 
 
 @main.command(epilog=EXIT_HELP)

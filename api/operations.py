@@ -56,6 +56,8 @@ class Operation:
     not_found: str = ""
     #: needs the index (a 503 without one)
     uses_index: bool = True
+    #: why this operation may answer 429 besides the rate limit (few run at once)
+    too_many: str = ""
 
 
 def query_args(schema: Schema) -> dict[str, Any]:
@@ -95,7 +97,7 @@ def limit_query(args: Any) -> None:
 
 def operation(response: Schema | None, *, args: Schema | None = None, location: str = "query",
               cache: bool = True, rate_limited: bool = False, semantic_400: tuple[str, ...] = (),
-              not_found: str = "", uses_index: bool = True) -> Callable[[Callable[..., Any]], Callable[..., Response]]:
+              not_found: str = "", uses_index: bool = True, too_many: str = "") -> Callable[[Callable[..., Any]], Callable[..., Response]]:
     """Load the view's arguments with ``args`` (passed as its first positional
     argument), dump its return value with ``response``, add snapshot-tied
     caching headers, and record the :class:`Operation` on the view.
@@ -107,7 +109,8 @@ def operation(response: Schema | None, *, args: Schema | None = None, location: 
     def decorate(view: Callable[..., Any]) -> Callable[..., Response]:
         op = Operation(summary=(view.__doc__ or view.__name__).strip().splitlines()[0], response=response,
                        args=args, location=location, cache=cache, rate_limited=rate_limited,
-                       semantic_400=semantic_400, not_found=not_found, uses_index=uses_index)
+                       semantic_400=semantic_400, not_found=not_found, uses_index=uses_index,
+                       too_many=too_many)
 
         @functools.wraps(view)
         def wrapper(*a: Any, **kw: Any) -> Response:
@@ -178,8 +181,11 @@ def _responses(op: Operation, method: str) -> dict[str, Any]:
         out["400"] = _error(text)
     if op.not_found:
         out["404"] = _error(op.not_found)
-    if op.rate_limited:
-        out["429"] = _error("Too many searches from this client (only when RATE_LIMIT is set); see Retry-After")
+    if op.rate_limited or op.too_many:
+        reasons = ([op.too_many] if op.too_many else []) + (
+            ["too many searches from this client (only when RATE_LIMIT is set; see Retry-After)"]
+            if op.rate_limited else [])
+        out["429"] = _error("; ".join(reasons).capitalize())
     if op.uses_index:
         out["503"] = _error("No index loaded")
     out["500"] = _error("Internal error (with a request id)")

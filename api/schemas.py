@@ -14,12 +14,16 @@ number); a query string carries them as ASCII digits, which
 from __future__ import annotations
 
 import numbers
+from dataclasses import dataclass
 from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, post_dump, post_load, validate
 
+
 from search.models import (FILTERS, HISTOGRAM_MESSAGE, HISTOGRAMS, INT_PARAMS, MAX_QUERY_CHARS, SORT_MESSAGE, SORTS,
                            IntParam, SearchRequest)
+
+from .exports import EXPORT_FORMAT_MESSAGE, EXPORT_FORMATS
 
 
 class StrictInteger(fields.Integer):
@@ -74,6 +78,32 @@ class SearchArgsSchema(Schema):
     @post_load
     def make_request(self, data: dict[str, Any], **kwargs: Any) -> SearchRequest:
         return SearchRequest(**data)
+
+
+@dataclass
+class ExportRequest:
+    search: SearchRequest
+    format: str
+    body: bool
+
+
+class ExportArgsSchema(SearchArgsSchema):
+    """The parameters of ``GET /api/export``: a search's query, filters and
+    sort, the format, and whether CSV rows carry the body."""
+
+    class Meta:
+        unknown = RAISE
+        exclude = ("page", "per_page", "facets", "fragments", "fragment_size", "histogram")
+
+    format = fields.String(load_default="csv", validate=validate.OneOf(EXPORT_FORMATS, error=EXPORT_FORMAT_MESSAGE),
+                           metadata={"description": "csv (with a UTF-8 BOM, for Excel) or jsonl."})
+    body = fields.Boolean(load_default=False, metadata={"description": "CSV: add the body column "
+                                                                      "(JSON Lines always has it)."})
+
+    @post_load
+    def make_request(self, data: dict[str, Any], **kwargs: Any) -> Any:
+        fmt, body = data.pop("format"), data.pop("body")
+        return ExportRequest(SearchRequest(**data), fmt, body)
 
 
 class ArticleArgsSchema(Schema):

@@ -10,17 +10,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint
+import itertools
+import threading
+from collections.abc import Iterator
 
-from search.engine import article_view, overview, search
+from flask import Blueprint, Response, current_app
+
+from search.engine import article_view, export, overview, search
 from search.grammar import EMPTY_QUERY_MESSAGE
 from search.models import DEPTH_MESSAGE, MAX_PAREN_DEPTH, MAX_QUERY_TERMS, SearchRequest
 
 from . import errors
 from .errors import APIError
+from .exports import MEDIA_TYPES, export_lines
 from .live import live_index, time_budget
 from .operations import operation
-from .schemas import ArticleArgsSchema, ArticleSchema, HealthSchema, SearchArgsSchema, SearchResultSchema, StatsSchema
+from .schemas import (ArticleArgsSchema, ArticleSchema, ExportArgsSchema, ExportRequest, HealthSchema,
+                      SearchArgsSchema, SearchResultSchema, StatsSchema)
+
+#: ``app.extensions`` key of the semaphore bounding concurrent exports.
+EXPORT_SLOTS = "newsearch.exports"
 
 bp = Blueprint("api", __name__)
 errors.register(bp)  # JSON errors from these views wherever the blueprint is mounted
@@ -48,6 +57,36 @@ def search_get(req: SearchRequest) -> Any:
 def search_post(req: SearchRequest) -> Any:
     """Search the archive (parameters as a JSON object)."""
     return search(live_index(), req, time_budget())
+
+
+@bp.get("/export")
+@operation(None, args=ExportArgsSchema(), cache=False, semantic_400=QUERY_SEMANTIC_400,
+           too_many="Too many exports running at once (EXPORT_CONCURRENCY); try again shortly")
+def export_articles(args: ExportRequest) -> Response:
+    """Every matching article as CSV or JSON Lines, streamed (no page, no depth or time limit)."""
+    slots: threading.BoundedSemaphore = current_app.extensions[EXPORT_SLOTS]
+    if not slots.acquire(blocking=False):
+        raise APIError(429, "too many exports are running; try again shortly",
+                       {"export": [f"at most {current_app.config['EXPORT_CONCURRENCY']} at once"]})
+    try:
+        articles = export(live_index(), args.search)
+        first = next(articles, None)  # a bad query fails here, as a JSON 400, before streaming
+    except BaseException:
+        slots.release()
+        raise
+
+    def chunks() -> Iterator[str]:
+        try:
+            yield from export_lines(itertools.chain([first] if first else [], articles), args.format, args.body)
+        finally:
+            articles.close()
+            slots.release()
+
+    resp = Response(chunks(), mimetype=MEDIA_TYPES[args.format].split(";")[0],
+                    content_type=MEDIA_TYPES[args.format])
+    resp.headers["Content-Disposition"] = f'attachment; filename="newsearch-export.{args.format}"'
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
 
 
 @bp.get("/articles/<path:article_id>")

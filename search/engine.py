@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import heapq
 import time
+from collections.abc import Generator
 from dataclasses import dataclass
 from typing import Any
 
@@ -124,6 +125,31 @@ def _top(docs: np.ndarray, primary: np.ndarray, secondary: np.ndarray | None, wa
         keys.append(-secondary[idx])
     keys.append(-primary[idx])
     return idx[np.lexsort(keys)][:want]
+
+
+def export(index: SearchIndex, req: SearchRequest) -> Generator[Article, None, None]:
+    """Every article matching ``req`` (no page, no depth limit, no time
+    budget), in the request's order, read from one snapshot from start to
+    end.  Memory holds the matching docnums (and, sorted by relevance, one
+    score each), not the articles: they are read one at a time."""
+    node = parse(req.q)
+    with index.lease() as opened:
+        executor = Executor(opened, opened.segments(), Deadline(None))
+        per_segment = executor.matching(node, req)
+        docs = _global(executor.segments, per_segment)
+        dates = opened.dates()[docs]
+        if req.sort == "relevance":
+            scoring = ranking_terms(node, opened.query_words)
+            scores = np.concatenate(executor.scores(scoring, per_segment) or [np.zeros(0)])
+            scores = _with_phrase_bonus(executor, scoring, per_segment, scores, len(docs))
+            order = np.lexsort((docs, -dates, -scores))
+        elif req.sort == "-date":
+            order = np.lexsort((docs, -dates))
+        else:
+            order = np.lexsort((docs, dates))
+        searcher = opened.searcher()
+        for i in order.tolist():
+            yield stored_to_article(searcher.stored_fields(int(docs[i])))
 
 
 def matching_ids(index: SearchIndex, req: SearchRequest, budget: float | None = None) -> list[str]:
