@@ -46,20 +46,8 @@ def search(index: SearchIndex, req: SearchRequest, budget: float | None = DEFAUL
 def _search(opened: OpenSnapshot, req: SearchRequest, node: Node, started: float,
             deadline: Deadline) -> SearchResult:
     executor = Executor(opened, opened.segments(), deadline)
-    per_segment = executor.matching(node, req)
-    docs = _global(executor.segments, per_segment)
+    docs, order, scores = _ranked(executor, opened, node, req, req.page * req.per_page)
     dates = opened.dates()
-    want = req.page * req.per_page
-    scores = np.zeros(len(docs))
-    if req.sort == "relevance":
-        scoring = ranking_terms(node, opened.query_words)
-        scores = np.concatenate(executor.scores(scoring, per_segment) or [np.zeros(0)])
-        scores = _with_phrase_bonus(executor, scoring, per_segment, scores, want)
-        order = _top(docs, scores, dates[docs], want)
-    elif req.sort == "-date":
-        order = _top(docs, dates[docs], None, want)
-    else:
-        order = _top(docs, -dates[docs], None, want)
     page = order[(req.page - 1) * req.per_page:]
     needles = highlight_needles(node, opened.query_words)
     searcher = opened.searcher()
@@ -83,6 +71,26 @@ def date_histogram(dates: np.ndarray, unit: str) -> list[dict[str, Any]]:
     days = np.datetime64("0001-01-01", "D") + (dated // _MICROSECONDS_PER_DAY).astype("timedelta64[D]")
     keys, counts = np.unique(days.astype(f"datetime64[{_UNIT[unit]}]"), return_counts=True)
     return [{"key": str(k), "count": int(c)} for k, c in zip(np.datetime_as_string(keys), counts)]
+
+
+def _ranked(executor: Executor, opened: OpenSnapshot, node: Node, req: SearchRequest,
+            want: int | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The matching docnums, the indexes of the first ``want`` of them (all
+    when None) in the request's order, and every one's score (0 unless
+    sorted by relevance)."""
+    per_segment = executor.matching(node, req)
+    docs = _global(executor.segments, per_segment)
+    want = len(docs) if want is None else want
+    dates = opened.dates()[docs]
+    scores = np.zeros(len(docs))
+    if req.sort == "relevance":
+        scoring = ranking_terms(node, opened.query_words)
+        scores = np.concatenate(executor.scores(scoring, per_segment) or [np.zeros(0)])
+        scores = _with_phrase_bonus(executor, scoring, per_segment, scores, want)
+        return docs, _top(docs, scores, dates, want), scores
+    if req.sort == "-date":
+        return docs, _top(docs, dates, None, want), scores
+    return docs, _top(docs, -dates, None, want), scores
 
 
 def _global(segments: list[Segment], per_segment: list[np.ndarray]) -> np.ndarray:
@@ -135,18 +143,7 @@ def export(index: SearchIndex, req: SearchRequest) -> Generator[Article, None, N
     node = parse(req.q)
     with index.lease() as opened:
         executor = Executor(opened, opened.segments(), Deadline(None))
-        per_segment = executor.matching(node, req)
-        docs = _global(executor.segments, per_segment)
-        dates = opened.dates()[docs]
-        if req.sort == "relevance":
-            scoring = ranking_terms(node, opened.query_words)
-            scores = np.concatenate(executor.scores(scoring, per_segment) or [np.zeros(0)])
-            scores = _with_phrase_bonus(executor, scoring, per_segment, scores, len(docs))
-            order = np.lexsort((docs, -dates, -scores))
-        elif req.sort == "-date":
-            order = np.lexsort((docs, -dates))
-        else:
-            order = np.lexsort((docs, dates))
+        docs, order, _ = _ranked(executor, opened, node, req, None)
         searcher = opened.searcher()
         for i in order.tolist():
             yield stored_to_article(searcher.stored_fields(int(docs[i])))

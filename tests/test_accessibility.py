@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from .test_e2e import ARGS, CHROMIUM, servers  # noqa: F401  (the served app)
+from .test_e2e import CHROMIUM, browser, servers  # noqa: F401  (the served app and Chromium)
 
 AXE = Path(__file__).parent / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -19,16 +19,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.skipif(
 
 PAGES = ["/", "/?q=郑州&facets=1", "/?q=郑州&sort=-date&page=2&per_page=2", "/articles/n1?q=地铁",
          "/?q=per_page&per_page=0", "/api/docs"]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.mark.parametrize("width", [1280, 375])
