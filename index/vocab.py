@@ -179,3 +179,10 @@ def snapshot_vocabulary(snapshot_dir: str | os.PathLike[str]) -> Vocabulary:
     if not path.exists():
         return Vocabulary()
     return load_vocabulary(path)
+
+
+def resolve_vocabulary_path(path: str | os.PathLike[str] | None = None) -> Path | None:
+    """The vocabulary file a build uses: ``path``, else ``$NEWSEARCH_VOCAB``,
+    else none (by default no vocabulary applies)."""
+    chosen = path or os.environ.get(VOCAB_ENV)
+    return Path(chosen) if chosen else None
