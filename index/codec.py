@@ -5,9 +5,10 @@
   :meth:`NewsCodec.postings_reader` serves it to Whoosh as a
   ``ListMatcher``, so Whoosh's searching and merging work unchanged.
 * Posting lists of up to ``inlinelimit`` documents are stored inline in the
-  term dictionary.  Character bigrams give millions of rare terms, and W3's
-  default (inline only single postings, one zlib'd block for anything more)
-  cost about 200 bytes per rare term.
+  term dictionary, compactly (:mod:`index.inline`).  Character bigrams give
+  millions of rare terms: W3's default (inline only single postings, one
+  zlib'd block for anything more) cost about 200 bytes per rare term, W3's
+  pickled inlining about 108.
 * Writing postings skips per-posting assertions and length look-ups for
   unscored fields.
 * The per-document reader remembers that a field has no length column.
@@ -33,14 +34,19 @@ from zlib import crc32
 
 from whoosh.codec.whoosh3 import (
     W3Codec,
+    W3FieldCursor,
     W3FieldWriter,
     W3PerDocReader,
     W3PostingsWriter,
+    W3TermInfo,
+    W3TermsReader,
 )
+from whoosh.reading import TermNotFound
 from whoosh.filedb.filetables import HashWriter, OrderedHashWriter
 from whoosh.matching import ListMatcher
 from whoosh.util.numlists import GrowableArray
 
+from .inline import InlineList, decode_inline, encode_inline, is_inline
 from .packed import encode, matcher_lists
 from .postings import PackedPositions
 
@@ -88,11 +94,18 @@ class _PostingsWriter(W3PostingsWriter):
 
     def finish_postings(self) -> Any:
         # W3 calls a misspelled ``set_inline`` here, so stock Whoosh can
-        # never inline; the reading side already handles inlined postings.
+        # never inline.
         terminfo = self._terminfo
         terminfo.add_block(self)
         if len(self) < self._inlinelimit:
-            terminfo.set_inlined(self._ids, self._weights, [v for v in self._values if v])
+            fmt = self._format
+            packed = encode_inline(self._ids, self._weights, self._values, isinstance(fmt, PackedPositions),
+                                   float(fmt.field_boost), length_byte(self._minlength),
+                                   length_byte(self._maxlength))
+            self._terminfo = None
+            info = TermInfo()
+            info._packed = packed
+            return info
         else:
             fmt = self._format
             record = encode(self._ids, self._weights, self._values, isinstance(fmt, PackedPositions),
@@ -101,6 +114,85 @@ class _PostingsWriter(W3PostingsWriter):
             self._postfile.write(record)
         self._terminfo = None
         return terminfo
+
+
+def length_byte(length: int | None) -> int:
+    """A field length as W3's one-byte approximation (0 for none)."""
+    from whoosh.util.numeric import length_to_byte
+
+    return 0 if not length else int(length_to_byte(length))
+
+
+class TermInfo(W3TermInfo):
+    """W3's term info, read and written compactly when its postings are
+    inlined (:mod:`index.inline`); ``decoded`` keeps the arrays for
+    :mod:`search.arrays`."""
+
+    decoded: InlineList | None = None
+    _packed: bytes | None = None
+
+    def to_bytes(self) -> bytes:
+        return self._packed if self._packed is not None else super().to_bytes()
+
+    @classmethod
+    def from_bytes(cls, s: bytes) -> TermInfo:
+        if not is_inline(s):
+            info: TermInfo = super().from_bytes(s)
+            return info
+        d = decode_inline(s)
+        info = cls()
+        info._packed = bytes(s)
+        info.decoded = d
+        ids = d.ids.tolist()
+        weights = d.weights.tolist()
+        info._df = len(ids)
+        info._weight = float(d.weights.sum())
+        info._maxweight = float(d.weights.max())
+        info._minid = ids[0]
+        info._maxid = ids[-1]
+        from whoosh.util.numeric import byte_to_length
+
+        info._minlength = byte_to_length(d.minlength)
+        info._maxlength = byte_to_length(d.maxlength)
+        values = d.values()
+        info._inlined = (tuple(ids), tuple(weights), tuple(values) if values else ())
+        return info
+
+
+class _FieldCursor(W3FieldCursor):
+    def term_info(self) -> Any:
+        if self._pos is None:
+            return None
+        return TermInfo.from_bytes(self._tindex.dbfile.get(self._datapos, self._datalen))
+
+
+class _TermsReader(W3TermsReader):
+    """W3's terms reader, decoding term infos with :class:`TermInfo`."""
+
+    def cursor(self, fieldname: str, fieldobj: Any) -> Any:
+        return _FieldCursor(self._tindex, fieldname, self._keycoder, self._keydecoder, fieldobj)
+
+    def items(self) -> Any:
+        decode = self._keydecoder
+        return ((decode(k), TermInfo.from_bytes(v)) for k, v in self._tindex.items())
+
+    def items_from(self, fieldname: str, prefix: bytes) -> Any:
+        decode = self._keydecoder
+        return ((decode(k), TermInfo.from_bytes(v))
+                for k, v in self._tindex.items_from(self._keycoder(fieldname, prefix)))
+
+    def term_info(self, fieldname: str, tbytes: bytes) -> Any:
+        try:
+            return TermInfo.from_bytes(self._tindex[self._keycoder(fieldname, tbytes)])
+        except KeyError:
+            raise TermNotFound(f"No term {fieldname}:{tbytes!r}") from None
+
+    # Whoosh's reader turns a KeyError (only) into 0 for a missing term.
+    def frequency(self, fieldname: str, tbytes: bytes) -> float:
+        return float(TermInfo.from_bytes(self._tindex[self._keycoder(fieldname, tbytes)]).weight())
+
+    def doc_frequency(self, fieldname: str, tbytes: bytes) -> int:
+        return int(TermInfo.from_bytes(self._tindex[self._keycoder(fieldname, tbytes)]).doc_frequency())
 
 
 _CRC32_HASH = 1  # whoosh.filedb.filetables._hash_functions[1]
@@ -225,6 +317,11 @@ class NewsCodec(W3Codec):
 
     def field_writer(self, storage: Any, segment: Any) -> Any:
         return _FieldWriter(self, storage, segment)
+
+    def terms_reader(self, storage: Any, segment: Any) -> Any:
+        tiname = segment.make_filename(self.TERMS_EXT)
+        return _TermsReader(self, storage.open_file(tiname), storage.file_length(tiname),
+                            segment.open_file(storage, self.POSTS_EXT))
 
     def postings_writer(self, dbfile: Any, byteids: bool = False) -> Any:
         if byteids:  # term vectors (our schema has none): W3's blocks, read by W3's own matcher

@@ -12,13 +12,13 @@ compares every term of both).  A full-corpus build went from 153.6 s to
 
 from __future__ import annotations
 
-from pickle import dumps
 from typing import Any
 
 from whoosh.codec.whoosh3 import W3TermInfo
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
+from .inline import encode_inline
 from .packed import encode
 from .postings import PackedPositions, pack_positions
 
@@ -150,18 +150,11 @@ class InvertingWriter(SegmentWriter):
         fieldwriter.close()
 
 
-#: Pickle protocol of inlined postings.  W3 writes protocol 2,
-#: which stores each ``bytes`` value as a call to ``_codecs.encode``: 74
-#: bytes and 0.9 µs to load for a one-posting list, against 34 bytes and
-#: 0.2 µs with protocol 3.  Readers take either (``pickle.loads``).
-PICKLE_PROTOCOL = 3
-
-
 def write_field(fieldwriter: Any, name: str, field: Any, inv: _Inverted) -> None:
     """Write one field's inverted lists through a W3 field writer.
 
-    Lists below the codec's ``inlinelimit`` are inlined in the term info as
-    W3 does it (pickled with :data:`PICKLE_PROTOCOL`); longer ones are one
+    Lists below the codec's ``inlinelimit`` are inlined in the term info
+    (:func:`index.inline.encode_inline`, as the codec writes them); longer ones are one
     record each in the postings file (:mod:`index.packed`), as the codec's
     postings writer lays them out; the term info has W3's statistics.
     """
@@ -173,10 +166,10 @@ def write_field(fieldwriter: Any, name: str, field: Any, inv: _Inverted) -> None
     prefix = fieldwriter._fieldid.to_bytes(2, "big")
     lengths = inv.lengths
     boost = inv.boost
-    step = 2 if inv.positional else 3
+    positional = inv.positional
+    step = 2 if positional else 3
     terms = inv.terms
     keys = sorted(terms)
-    pack = _TERMINFO.pack
     nolen = _NO_LENGTH
     infos: list[bytes] = []
     append = infos.append
@@ -190,8 +183,7 @@ def write_field(fieldwriter: Any, name: str, field: Any, inv: _Inverted) -> None
                 minlength = maxlength = length_to_byte(lengths[docnum])
             else:
                 minlength = maxlength = nolen
-            append(pack(True, weight, 1, minlength, maxlength, weight, docnum, docnum)
-                   + dumps(((docnum,), (weight,), (value,) if value else ()), PICKLE_PROTOCOL))
+            append(encode_inline((docnum,), (weight,), (value,), positional, boost, minlength, maxlength))
             continue
         ids = data[0::step]
         values = data[step - 1::step]
@@ -203,8 +195,8 @@ def write_field(fieldwriter: Any, name: str, field: Any, inv: _Inverted) -> None
         lens = [lengths[d] for d in ids] if lengths is not None else None
         if df < inlinelimit:
             # Weights are whole counts times a boost: exact as float32 too.
-            info = _terminfo_bytes(True, ids, weights, lens)
-            info += dumps((tuple(ids), tuple(weights), tuple(v for v in values if v)), PICKLE_PROTOCOL)
+            minlength, maxlength = _length_bytes(lens)
+            info = encode_inline(ids, weights, values, positional, boost, minlength, maxlength)
         else:
             record = encode(ids, weights, values, step == 2, boost, fixed)
             info = _terminfo_bytes(False, ids, weights, lens)

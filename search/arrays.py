@@ -4,8 +4,8 @@ A query touches whole posting lists (every document holding a bigram, a
 character or a word), so they are read in one go rather than a posting at a
 time through Whoosh's matcher interface: a list too long to inline is one
 record of :mod:`index.packed` (as :mod:`index.inverter` and the codec write
-it), decoded by numpy in a few calls; an inlined one is unpickled from the
-term info.  :class:`Postings` holds one list: segment-local
+it), decoded by numpy in a few calls; an inlined one comes decoded with its
+term info (:mod:`index.inline`).  :class:`Postings` holds one list: segment-local
 document numbers in increasing order, their weights and, for positional
 fields, every position (``offsets[i]:offsets[i+1]`` are posting ``i``'s).
 
@@ -85,10 +85,13 @@ def read_postings(reader: Any, fieldname: str, term: bytes, positions: bool = Tr
     positional = isinstance(fmt, PackedPositions)
     keep = positional and positions
     boost = float(getattr(fmt, "field_boost", 1.0))
-    if info.is_inlined():
-        ids, weights, values = info._inlined
-        return _assemble(np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float64),
-                         list(values), positional, keep, boost)
+    inline = getattr(info, "decoded", None)
+    if inline is not None:
+        if not keep or inline.counts is None or inline.positions is None:
+            return Postings(inline.ids, inline.weights)
+        offsets = np.zeros(len(inline.ids) + 1, dtype=np.int64)
+        np.cumsum(inline.counts, out=offsets[1:])
+        return Postings(inline.ids, inline.weights, offsets, inline.positions.astype(np.int64))
     offset, length = info.extent()
     if isinstance(length, tuple):  # W3TermInfo.from_bytes leaves it as struct's 1-tuple
         length = length[0]
@@ -96,21 +99,6 @@ def read_postings(reader: Any, fieldname: str, term: bytes, positions: bool = Tr
     if not keep:
         return Postings(d.ids, d.weights)
     return Postings(d.ids, d.weights, d.offsets, d.positions)
-
-
-def _assemble(ids: np.ndarray, weights: np.ndarray, values: list[bytes], positional: bool, keep: bool,
-              boost: float) -> Postings:
-    """A posting list from its parts; a positional field's weight is its
-    number of positions times the field's boost (as Whoosh reads it)."""
-    if not positional:
-        return Postings(ids, weights)
-    lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values)) >> 2
-    if not keep:
-        return Postings(ids, lengths * boost)
-    offsets = np.zeros(len(values) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=offsets[1:])
-    positions = np.frombuffer(b"".join(values), dtype="<u4").astype(np.int64)
-    return Postings(ids, lengths * boost, offsets, positions)
 
 
 # --------------------------------------------------------------------------
