@@ -69,7 +69,7 @@ def entry_id(article_id: str) -> str:
 
 
 def _self_url() -> str:
-    query = request.query_string.decode("latin-1")
+    query = quote(request.query_string, safe="/?:@!$&'()*+,;=%~")  # as sent, any raw byte encoded
     return base_url() + quote(request.path) + (f"?{query}" if query else "")
 
 

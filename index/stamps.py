@@ -137,7 +137,7 @@ class CarryOver:
                 s = segment_stamps(sub)
                 keep = (s > 0) & (d != b"")
                 if sub.has_deletions():
-                    keep[np.fromiter(sub.deleted_docs(), dtype=np.int64)] = False
+                    keep[np.fromiter(sub.segment().deleted_docs(), dtype=np.int64)] = False
                 digests.append(d[keep])
                 stamps.append(s[keep])
         if not digests:
