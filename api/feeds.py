@@ -94,7 +94,8 @@ def feed_response(index: SearchIndex, req: SearchRequest, budget: float | None) 
     result = recent(index, req, budget=budget)
     resp = Response(feed_document(result, req), content_type=f"{MEDIA_TYPE}; charset=utf-8")
     _cache_headers(resp, feed_tag(result.snapshot))
-    return resp.make_conditional(request)
+    resp.make_conditional(request)
+    return resp
 
 
 def _cache_headers(resp: Response, tag: str) -> None:
