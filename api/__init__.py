@@ -25,6 +25,9 @@ EXPORT_CONCURRENCY   NEWSEARCH_EXPORT_CONCURRENCY ``2``: exports running at once
 TIME_BUDGET          NEWSEARCH_TIME_BUDGET      ``2.0`` s a search may take; past it a JSON
                                                 400 on ``q`` saying how to narrow it
                                                 (``0``: no limit)
+PUBLIC_URL           NEWSEARCH_PUBLIC_URL       none: the URL of this app's root as readers
+                                                reach it (feeds' absolute links); else the
+                                                request's host URL
 ===================  =========================  ==========================================
 
 Production: ``gunicorn -w 4 -b 127.0.0.1:8000 "api:create_app()"`` behind the
@@ -53,6 +56,7 @@ DEFAULTS: dict[str, Any] = {
     "RATE_LIMIT": 0,
     "TIME_BUDGET": DEFAULT_TIME_BUDGET,
     "EXPORT_CONCURRENCY": 2,
+    "PUBLIC_URL": "",
 }
 
 

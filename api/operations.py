@@ -58,6 +58,8 @@ class Operation:
     uses_index: bool = True
     #: why this operation may answer 429 besides the rate limit (few run at once)
     too_many: str = ""
+    #: the media type of a 200 that is not JSON (``response`` is then None)
+    media_type: str = ""
 
 
 def query_args(schema: Schema) -> dict[str, Any]:
@@ -97,7 +99,8 @@ def limit_query(args: Any) -> None:
 
 def operation(response: Schema | None, *, args: Schema | None = None, location: str = "query",
               cache: bool = True, rate_limited: bool = False, semantic_400: tuple[str, ...] = (),
-              not_found: str = "", uses_index: bool = True, too_many: str = "") -> Callable[[Callable[..., Any]], Callable[..., Response]]:
+              not_found: str = "", uses_index: bool = True, too_many: str = "",
+              media_type: str = "") -> Callable[[Callable[..., Any]], Callable[..., Response]]:
     """Load the view's arguments with ``args`` (passed as its first positional
     argument), dump its return value with ``response``, add snapshot-tied
     caching headers, and record the :class:`Operation` on the view.
@@ -110,7 +113,7 @@ def operation(response: Schema | None, *, args: Schema | None = None, location: 
         op = Operation(summary=(view.__doc__ or view.__name__).strip().splitlines()[0], response=response,
                        args=args, location=location, cache=cache, rate_limited=rate_limited,
                        semantic_400=semantic_400, not_found=not_found, uses_index=uses_index,
-                       too_many=too_many)
+                       too_many=too_many, media_type=media_type)
 
         @functools.wraps(view)
         def wrapper(*a: Any, **kw: Any) -> Response:
@@ -171,6 +174,8 @@ def _responses(op: Operation, method: str) -> dict[str, Any]:
     ok: dict[str, Any] = {"description": "OK"}
     if op.response is not None:
         ok["content"] = {"application/json": {"schema": type(op.response)}}
+    elif op.media_type:
+        ok["content"] = {op.media_type: {"schema": {"type": "string"}}}
     out: dict[str, Any] = {"200": ok}
     if op.cache and method == "get":
         out["304"] = {"description": "Not modified: If-None-Match matched the ETag (same snapshot and request)"}

@@ -152,6 +152,8 @@ def home() -> str:
             ctx["timeline"] = _timeline(result.histogram or [], period_url)
             export_params = [(k, v) for k, v in params if k != "per_page"]
             ctx["export_url"] = url_for("api.export_articles") + "?" + urlencode([("q", q)] + export_params)
+            feed_params = [(k, v) for k, v in params if k not in ("per_page", "sort")]
+            ctx["feed_url"] = url_for("api.feed") + "?" + urlencode([("q", q)] + feed_params)
             ctx["active_filters"] = [
                 (f"{name}: {value}", _url(q, [p for p in params if p != (name, value)]))
                 for name, value in params if name not in ("sort", "per_page")]

@@ -106,6 +106,16 @@ class ExportArgsSchema(SearchArgsSchema):
         return ExportRequest(SearchRequest(**data), fmt, body)
 
 
+class FeedArgsSchema(SearchArgsSchema):
+    """The parameters of ``GET /api/feed``: a search's query and filters
+    (the feed's size and order are fixed: the matching articles most
+    recently added; fragments shape the summaries)."""
+
+    class Meta:
+        unknown = RAISE
+        exclude = ("page", "per_page", "sort", "facets", "histogram")
+
+
 class ArticleArgsSchema(Schema):
     class Meta:
         unknown = RAISE

@@ -23,10 +23,11 @@ from search.models import DEPTH_MESSAGE, MAX_PAREN_DEPTH, MAX_QUERY_TERMS, Searc
 from . import errors
 from .errors import APIError
 from .exports import MEDIA_TYPES, export_lines
+from .feeds import MEDIA_TYPE as ATOM, feed_response
 from .live import live_index, time_budget
 from .operations import operation
-from .schemas import (ArticleArgsSchema, ArticleSchema, ExportArgsSchema, ExportRequest, HealthSchema,
-                      SearchArgsSchema, SearchResultSchema, StatsSchema)
+from .schemas import (ArticleArgsSchema, ArticleSchema, ExportArgsSchema, ExportRequest, FeedArgsSchema,
+                      HealthSchema, SearchArgsSchema, SearchResultSchema, StatsSchema)
 
 #: ``app.extensions`` key of the semaphore bounding concurrent exports.
 EXPORT_SLOTS = "newsearch.exports"
@@ -87,6 +88,15 @@ def export_articles(args: ExportRequest) -> Response:
     resp.headers["Content-Disposition"] = f'attachment; filename="newsearch-export.{args.format}"'
     resp.headers["Cache-Control"] = "no-store"
     return resp
+
+
+@bp.get("/feed")
+@operation(None, args=FeedArgsSchema(), rate_limited=True, media_type=ATOM,
+           semantic_400=(*QUERY_SEMANTIC_400, "date_from after date_to",
+                         "a query too expensive to answer within the time budget (details.q says how to narrow it)"))
+def feed(req: SearchRequest) -> Response:
+    """The search's Atom 1.0 feed: the matching articles most recently added to the index, newest first."""
+    return feed_response(live_index(), req, time_budget())
 
 
 @bp.get("/articles/<path:article_id>")

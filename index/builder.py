@@ -11,7 +11,6 @@ snapshot is never written to.  Both publish through
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import gc
 import multiprocessing
 import os
@@ -31,6 +30,7 @@ from .faults import failpoint
 from .normalization import warm_up
 from .inverter import InvertingWriter
 from .schema import build_schema, to_document
+from .stamps import CarryOver, live_carry_over, now_stamp
 from .sources import read_sources
 from .store import DEFAULT_KEEP, IndexStore, NoIndexError, StoreError, new_snapshot_name
 
@@ -206,8 +206,10 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def _worker(tmp_dir: str, indexname: str, jobs: Any, results: Any, parent: int, stamp: str) -> None:
-    """Index batches from ``jobs`` into one segment; report it on ``results``."""
+def _worker(tmp_dir: str, indexname: str, jobs: Any, results: Any, parent: int, stamp: str,
+            carry: CarryOver) -> None:
+    """Index batches from ``jobs`` into one segment; report it on ``results``.
+    ``carry`` came with the fork (shared pages, not a copy through a pipe)."""
     _die_with_parent(parent)
     gc.disable()  # this process only inverts documents: see _without_cyclic_gc
     try:
@@ -222,7 +224,7 @@ def _worker(tmp_dir: str, indexname: str, jobs: Any, results: Any, parent: int, 
             if batch is None:
                 break
             for art in batch:
-                series.add(to_document(art, stamp))
+                series.add(carry.apply(to_document(art, stamp)))
             series.check()
         results.put(("ok", series.finish()))
     except BaseException as exc:  # reported to the parent, which fails the build
@@ -232,12 +234,12 @@ def _worker(tmp_dir: str, indexname: str, jobs: Any, results: Any, parent: int, 
 class _Workers:
     """A fixed set of forked segment writers fed through a bounded queue."""
 
-    def __init__(self, indexnames: list[str], tmp_dir: str, stamp: str) -> None:
+    def __init__(self, indexnames: list[str], tmp_dir: str, stamp: str, carry: CarryOver) -> None:
         ctx = multiprocessing.get_context("fork")
         self.jobs = ctx.Queue(maxsize=len(indexnames) * 4)
         self.results = ctx.Queue()
         self.procs = [ctx.Process(target=_worker, daemon=True,
-                                  args=(tmp_dir, name, self.jobs, self.results, os.getpid(), stamp))
+                                  args=(tmp_dir, name, self.jobs, self.results, os.getpid(), stamp, carry))
                       for name in indexnames]
         for p in self.procs:
             p.start()
@@ -299,17 +301,22 @@ def build(sources: Sequence[str], store: IndexStore, *, procs: int | None = None
 
     Bad input is skipped and listed in ``report.problems``.  If no article at
     all could be read, nothing is published (a cron run over an unmounted
-    share must not replace the archive with an empty index).
+    share must not replace the archive with an empty index).  Articles
+    already live with the same content keep their ``indexed_at``
+    (:mod:`index.stamps`), so a rebuild does not make the archive look new.
     """
     started = time.monotonic()
     procs = max(1, procs or os.cpu_count() or 1)
-    stamp = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    stamp = now_stamp()
     with store.lock("build"):
         failpoint("build:locked")
+        read_started = time.monotonic()
+        carry = live_carry_over(store)
+        _log.info("build: %d earlier indexed_at stamps read in %.2f s", len(carry), time.monotonic() - read_started)
         name = new_snapshot_name()
         tmp = store.new_tmp_dir(name)
         with _removed_on_failure(tmp):
-            report = _build_into(tmp, name, sources, procs, userdict, on_progress, stamp)
+            report = _build_into(tmp, name, sources, procs, userdict, on_progress, stamp, carry)
             report.seconds = time.monotonic() - started
             store.publish(tmp, name, _meta(report, sources, None, stamp), keep=keep)
     return report
@@ -326,7 +333,7 @@ def _removed_on_failure(tmp: Path) -> Iterator[None]:
 
 
 def _build_into(tmp: Path, name: str, sources: Sequence[str], procs: int, userdict: str | None,
-                on_progress: ProgressFn | None, stamp: str) -> BuildReport:
+                on_progress: ProgressFn | None, stamp: str, carry: CarryOver) -> BuildReport:
     """Write every article of ``sources`` into a new Whoosh index at ``tmp``."""
     from whoosh import index as windex
     from whoosh.filedb.filestore import FileStorage
@@ -344,7 +351,7 @@ def _build_into(tmp: Path, name: str, sources: Sequence[str], procs: int, userdi
         series = _SegmentSeries(str(tmp), windex._DEF_INDEX_NAME, POOL_MB)
         with _without_cyclic_gc():
             for k, art in enumerate(articles, 1):
-                series.add(to_document(art, stamp))
+                series.add(carry.apply(to_document(art, stamp)))
                 _count(report, art, on_progress)
                 failpoint("build:ingest")
                 if k % BATCH_SIZE == 0:
@@ -354,7 +361,7 @@ def _build_into(tmp: Path, name: str, sources: Sequence[str], procs: int, userdi
         names = [f"W{k}" for k in range(procs)]
         for worker_name in names:
             windex.create_in(str(tmp), schema, indexname=worker_name)
-        workers = _Workers(names, str(tmp), stamp)
+        workers = _Workers(names, str(tmp), stamp, carry)
         try:
             for batch in _batches(articles, BATCH_SIZE):
                 workers.put(batch)
@@ -415,7 +422,7 @@ def update(sources: Sequence[str], store: IndexStore, *, prune: bool = False, ke
     longer in a source file that was read again, are removed.
     """
     started = time.monotonic()
-    stamp = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    stamp = now_stamp()
     with store.lock("update"):
         try:
             live = store.current()

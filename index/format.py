@@ -21,7 +21,9 @@ from __future__ import annotations
 #: 5: posting lists too long to inline are one numpy-readable record each
 #: (:mod:`index.packed`) instead of W3's pickled blocks.
 #: 6: short posting lists inlined compactly in the term dictionary
-#: (:mod:`index.inline`) instead of pickled.
+#: (:mod:`index.inline`) instead of pickled; when each article was indexed
+#: as a numeric column (``indexed_ts``) and its content digest as a column
+#: (``digest_col``), for feeds (:mod:`index.stamps`).
 SCHEMA_VERSION = 6
 #: The Whoosh release the codec and writers are written against (pinned in pyproject.toml).
 WHOOSH_VERSION = (2, 7, 4)

@@ -34,6 +34,7 @@ from .analysis import USERDICT_ENV, bigram_analyzer, char_analyzer, word_analyze
 from .articles import Article
 from .normalization import match_text
 from .postings import PackedPositions
+from .stamps import schema_fields, stamp_fields
 
 #: The text fields: jieba words for ranking and n-grams for exact matching.
 #: ``title:`` also searches the kicker (引题) above a headline.
@@ -142,7 +143,7 @@ def build_schema(userdict: str | None = None) -> fields.Schema:
         "extra": fields.STORED(),
         "origin": fields.ID(stored=True),
         "digest": fields.ID(),
-        "indexed_at": fields.STORED(),
+        **schema_fields(),  # indexed_at, indexed_ts, digest_col (index.stamps)
     }
     for name in TEXT_FIELDS:
         spec[name] = WordField(words, FIELD_BOOSTS[name])
@@ -164,12 +165,15 @@ def build_schema(userdict: str | None = None) -> fields.Schema:
 
 
 def to_document(article: Article, indexed_at: str) -> dict[str, Any]:
-    """The Whoosh fields of one article (see the module docstring)."""
+    """The Whoosh fields of one article (see the module docstring);
+    ``indexed_at`` is the ISO 8601 stamp of the build or update writing it
+    (:mod:`index.stamps`)."""
+    digest = content_digest(article)
     doc: dict[str, Any] = {
         "id": article.id,
         "origin": article.origin,
-        "digest": content_digest(article),
-        "indexed_at": indexed_at,
+        "digest": digest,
+        **stamp_fields(digest, indexed_at),
     }
     texts = tuple(getattr(article, name) for name in TEXT_FIELDS)
     for name, value in zip(TEXT_FIELDS, texts):

@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from index.schema import COLUMN_SEP, TEXT_FIELDS
+from index.stamps import segment_stamps
 from index.store import (CorruptSnapshotError, IndexStore, NoIndexError, SchemaMismatchError, Snapshot,
                          StoreError)
 
@@ -174,6 +175,11 @@ class OpenSnapshot:
         """Every document's date (sortable long; :data:`NO_DATE` without one), by global docnum."""
         return self._cached("dates", lambda: np.concatenate(
             [self.segment_dates(seg) for seg in self.segments()] or [np.zeros(0, dtype=np.int64)]))
+
+    def indexed_times(self) -> np.ndarray:
+        """When every document was indexed (epoch seconds, :mod:`index.stamps`), by global docnum."""
+        return self._cached("indexed", lambda: np.concatenate(
+            [segment_stamps(seg.reader) for seg in self.segments()] or [np.zeros(0, dtype=np.int64)]))
 
     def facet(self, name: str) -> tuple[list[str], np.ndarray, np.ndarray | None]:
         """``(labels, codes, indptr)`` of a facet over every global docnum.

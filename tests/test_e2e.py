@@ -212,3 +212,23 @@ def test_timeline_bar_narrows_the_dates_by_mouse_and_keyboard(servers, page):
     page.locator(".timeline a").first.focus()
     page.keyboard.press("Enter")
     page.wait_for_url("**date_from=2023-01-01**")
+
+
+def test_subscribe_link_is_reachable_by_keyboard_and_serves_the_feed(servers, page):
+    base, *_ = servers
+    page.goto(base + "/?q=" + "地铁" + "&source=郑州晚报")
+    page.wait_for_selector(".hit")
+    assert page.locator('head link[rel="alternate"][type="application/atom+xml"]').count() == 1
+    page.locator("#q").focus()
+    for _ in range(80):  # Tab through the page until the subscribe link has the focus
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.classList.contains('subscribe')"):
+            break
+    else:
+        pytest.fail("the subscribe link is never reached with Tab")
+    assert page.evaluate("document.activeElement.textContent") == "订阅"
+    href = page.evaluate("document.activeElement.href")
+    assert href.startswith(base + "/api/feed?") and "source=" in href
+    resp = page.request.get(href)
+    assert resp.status == 200 and resp.headers["content-type"].startswith("application/atom+xml")
+    assert "<feed" in resp.text() and "公交线路调整" in resp.text()
