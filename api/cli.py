@@ -100,17 +100,25 @@ def _progress(quiet: bool, label: str) -> Iterator[Callable[[int], None] | None]
 
 
 def _run_writer(kind: str, sources: tuple[str, ...], index_dir: str | None, quiet: bool,
-                **kwargs: Any) -> None:
+                vocab: str | None, **kwargs: Any) -> None:
     from index import builder
+    from index.vocab import resolve_vocabulary_path
 
     store = IndexStore(index_dir)
     with _errors(), _progress(quiet, kind) as progress:
         fn = builder.build if kind == "build" else builder.update
-        report = fn(list(sources), store, on_progress=progress, **kwargs)
-    _report_problems(report.problems)
+        report = fn(list(sources), store, on_progress=progress, vocab=resolve_vocabulary_path(vocab), **kwargs)
+    _report_problems(report.vocab_problems + report.problems)
     click.echo(report.summary())
-    if report.problems:
+    if report.problems or report.vocab_problems:
         sys.exit(EXIT_SKIPPED)
+
+
+def vocab_option(help_text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    from index.vocab import VOCAB_ENV
+
+    return click.option("--vocab", type=click.Path(dir_okay=False), default=None, metavar="FILE",
+                        help=f"{help_text} (default: ${VOCAB_ENV}; README, \"The vocabulary\").")
 
 
 def writer_options(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -128,27 +136,61 @@ def writer_options(fn: Callable[..., Any]) -> Callable[..., Any]:
               help="Worker processes (default: one per core).")
 @click.option("--userdict", type=click.Path(exists=True, dir_okay=False), default=None,
               help="jieba user dictionary (default: $NEWSEARCH_USERDICT or the shipped one).")
+@vocab_option("Vocabulary file to put into the snapshot; its names also become jieba words")
 def build(sources: tuple[str, ...], index_dir: str | None, procs: int | None, keep: int,
-          userdict: str | None, quiet: bool) -> None:
+          userdict: str | None, quiet: bool, vocab: str | None) -> None:
     """Rebuild the index from SOURCES (files or directories) into a new snapshot.
 
     Newspaper pages (.txt) and JSON Lines (.jsonl) are read; directories are
     walked recursively.  The new snapshot goes live atomically once complete;
     a failed or interrupted build leaves the live index as it was.
+    Refused lines of the vocabulary are listed as file:line: reason (exit 3);
+    the rest of it is used.
     """
-    _run_writer("build", sources, index_dir, quiet, procs=procs, keep=keep, userdict=userdict)
+    _run_writer("build", sources, index_dir, quiet, vocab, procs=procs, keep=keep, userdict=userdict)
 
 
 @main.command(epilog=EXIT_HELP)
 @writer_options
 @click.option("--prune", is_flag=True,
               help="Also remove articles whose source file is gone or no longer holds them.")
-def update(sources: tuple[str, ...], index_dir: str | None, prune: bool, keep: int, quiet: bool) -> None:
+@vocab_option("Vocabulary file to use from now on instead of the live snapshot's")
+def update(sources: tuple[str, ...], index_dir: str | None, prune: bool, keep: int, quiet: bool,
+           vocab: str | None) -> None:
     """Add new and changed articles from SOURCES, replacing them by id.
 
-    Articles are analyzed with the dictionary the index was built with.
+    Articles are analyzed with the dictionary the index was built with.  The
+    live snapshot's vocabulary is kept unless --vocab (or $NEWSEARCH_VOCAB)
+    gives another file.
     """
-    _run_writer("update", sources, index_dir, quiet, prune=prune, keep=keep)
+    _run_writer("update", sources, index_dir, quiet, vocab, prune=prune, keep=keep)
+
+
+@main.command("vocab", epilog=EXIT_HELP)
+@click.argument("file", type=click.Path(dir_okay=False))
+@index_dir_option
+@click.option("--keep", type=click.IntRange(0, 100), default=DEFAULT_KEEP, show_default=True,
+              help="Older snapshots to keep for rollback.")
+def vocab(file: str, index_dir: str | None, keep: int) -> None:
+    """Publish FILE as the live vocabulary, without a rebuild.
+
+    FILE is the editors' TSV (canonical<TAB>kind<TAB>alias|alias<TAB>notes;
+    see vocab.example.tsv).  A new snapshot is made whose index files are
+    hard links of the live one's, with FILE inside it; servers and 'sync'
+    pick it up like any new snapshot, and searches widen by the new aliases
+    at once.  Refused lines are listed as file:line: reason (exit 3) and the
+    rest is published.  jieba's dictionary for ranking changes only at the
+    next 'build'.  'rollback' brings the previous vocabulary back.
+    """
+    from index.vocab_snapshot import publish_vocabulary
+
+    store = IndexStore(index_dir)
+    with _errors():
+        report = publish_vocabulary(file, store, keep=keep)
+    _report_problems(report.problems)
+    click.echo(report.summary())
+    if report.problems:
+        sys.exit(EXIT_SKIPPED)
 
 
 @main.command(epilog=EXIT_HELP)
