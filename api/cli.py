@@ -242,6 +242,11 @@ def int_param_option(*decls: str, param: IntParam) -> Callable[[Callable[..., An
                         show_default=True, help=param.description)
 
 
+no_expand_option = click.option(
+    "--no-expand", "expand", is_flag=True, flag_value=False, default=True,
+    help="Do not widen terms to their vocabulary aliases: search only what was typed.")
+
+
 @main.command(epilog=EXIT_HELP)
 @click.argument("query")
 @index_dir_option
@@ -252,8 +257,9 @@ def int_param_option(*decls: str, param: IntParam) -> Callable[[Callable[..., An
 @click.option("--facets", is_flag=True, help="Count results per source, author, category, tag, month.")
 @click.option("--time-budget", type=click.FloatRange(0), default=DEFAULT_TIME_BUDGET, show_default=True,
               metavar="SECONDS", help="Give up on a query that takes longer (0: no limit).")
+@no_expand_option
 def search(query: str, index_dir: str | None, as_json: bool, limit: int, page: int, sort: str,
-           facets: bool, time_budget: float) -> None:
+           facets: bool, time_budget: float, expand: bool) -> None:
     """Search the index for QUERY.
 
     \b
@@ -262,22 +268,30 @@ def search(query: str, index_dir: str | None, as_json: bool, limit: int, page: i
     title:郑州           in the title (also subtitle, body, author, source, category, tag)
     地铁 OR 公交 -停运     either word, without 停运
     date:2023-01-01..2023-06-30
+
+    An unquoted term that is a name in the index's vocabulary also finds the
+    entry's other names ("also searched: …"); --no-expand searches only
+    what was typed.
     """
     from search.engine import search as run_search
     from search.snapshots import SearchIndex
 
     with _errors(), SearchIndex(index_dir) as index:
-        result = run_search(index, SearchRequest(q=query, page=page, per_page=limit, sort=sort, facets=facets),
-                            time_budget or None)
+        result = run_search(index, SearchRequest(q=query, page=page, per_page=limit, sort=sort, facets=facets,
+                                                 expand=expand), time_budget or None)
     if index.error:
         click.echo(f"warning: {index.error}; answered from snapshot {result.snapshot}", err=True)
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
         return
     click.echo(f"{result.total} results ({result.took_ms:.1f} ms)")
+    for term, names in (result.expanded or {}).items():
+        click.echo(f"also searched for {term}: {', '.join(names)} (--no-expand: only what was typed)")
     for n, hit in enumerate(result.hits, (page - 1) * limit + 1):
         date = hit.date.isoformat() if hit.date else ""
         click.echo(f"{n:3}. {hit.title}  [{hit.id}] {date} {hit.source} {hit.author}".rstrip())
+        if hit.matched:
+            click.echo(f"     matched: {', '.join(hit.matched)}")
         for frag in hit.highlights["body"][:1]:
             # a fragment is HTML (escaped text and <mark>): bold marks, plain text
             text = html.unescape(frag.replace("<mark>", "\x1b[1m").replace("</mark>", "\x1b[0m"))
@@ -291,7 +305,8 @@ def search(query: str, index_dir: str | None, as_json: bool, limit: int, page: i
               help="csv (UTF-8 with BOM, for Excel) or jsonl.")
 @click.option("--body", is_flag=True, help="CSV: add the body column (JSON Lines always has it).")
 @click.option("--sort", type=click.Choice(SORTS), default="-date", show_default=True)
-def export(query: str, index_dir: str | None, fmt: str, body: bool, sort: str) -> None:
+@no_expand_option
+def export(query: str, index_dir: str | None, fmt: str, body: bool, sort: str, expand: bool) -> None:
     """Write every article matching QUERY to standard output, as the API's
     /api/export does: no page or depth limit, one snapshot from start to end.
 
@@ -304,7 +319,7 @@ def export(query: str, index_dir: str | None, fmt: str, body: bool, sort: str) -
     from .exports import export_lines
 
     with _errors(), SearchIndex(index_dir) as index:
-        articles = export_articles(index, SearchRequest(q=query, sort=sort))
+        articles = export_articles(index, SearchRequest(q=query, sort=sort, expand=expand))
         first = next(articles, None)  # a bad query fails here, before any output
         for chunk in export_lines(itertools.chain([first] if first else [], articles), fmt, body):
             sys.stdout.write(chunk)
