@@ -5,8 +5,10 @@ without a rebuild, through the command line an operator uses."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from api.cli import EXIT_NO_INDEX, EXIT_OK, EXIT_SKIPPED, main
@@ -150,3 +152,20 @@ def test_vocab_errors_have_their_exit_statuses(tmp_path: Path) -> None:
     out = run("vocab", str(bad), "--index-dir", str(root))
     assert out.exit_code == 1 and f"{bad}:2: the vocabulary is not UTF-8" in out.output
     assert IndexStore(root).current_name() == live  # nothing changed
+
+
+def test_sync_copies_a_published_vocabulary_and_the_reader_widens(tmp_path: Path) -> None:
+    if shutil.which("rsync") is None:
+        pytest.skip("Debian's rsync is not installed (apt-get install rsync, or run 'make test')")
+    indexer, reader = tmp_path / "a", tmp_path / "b"
+    src = write_jsonl(tmp_path / "news.jsonl", ARTICLES)
+    assert run("build", str(src), "--index-dir", str(indexer), "--quiet").exit_code == EXIT_OK
+    assert run("sync", str(indexer), "--index-dir", str(reader), "--quiet").exit_code == EXIT_OK
+    assert total(reader, "绿城") == 1
+    vocab = tmp_path / "v.tsv"
+    vocab.write_text(FIRST, encoding="utf-8")
+    assert run("vocab", str(vocab), "--index-dir", str(indexer)).exit_code == EXIT_OK
+    out = run("sync", str(indexer), "--index-dir", str(reader))
+    assert out.exit_code == EXIT_OK, out.output
+    assert (live_dir(reader) / SNAPSHOT_FILE).read_text(encoding="utf-8") == FIRST
+    assert total(reader, "绿城") == 2
