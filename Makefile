@@ -25,7 +25,7 @@ $(BIN)/.installed: pyproject.toml
 install: $(BIN)/.installed
 
 index: install
-	$(BIN)/newsearch build seeds/ --index-dir $(INDEX_DIR) --quiet
+	$(BIN)/newsearch build seeds/ --index-dir $(INDEX_DIR) --vocab vocab.example.tsv --quiet
 
 run: index
 	$(BIN)/newsearch serve --host $(HOST) --port $(PORT) --index-dir $(INDEX_DIR)

@@ -100,17 +100,25 @@ def _progress(quiet: bool, label: str) -> Iterator[Callable[[int], None] | None]
 
 
 def _run_writer(kind: str, sources: tuple[str, ...], index_dir: str | None, quiet: bool,
-                **kwargs: Any) -> None:
+                vocab: str | None, **kwargs: Any) -> None:
     from index import builder
+    from index.vocab import resolve_vocabulary_path
 
     store = IndexStore(index_dir)
     with _errors(), _progress(quiet, kind) as progress:
         fn = builder.build if kind == "build" else builder.update
-        report = fn(list(sources), store, on_progress=progress, **kwargs)
-    _report_problems(report.problems)
+        report = fn(list(sources), store, on_progress=progress, vocab=resolve_vocabulary_path(vocab), **kwargs)
+    _report_problems(report.vocab_problems + report.problems)
     click.echo(report.summary())
-    if report.problems:
+    if report.problems or report.vocab_problems:
         sys.exit(EXIT_SKIPPED)
+
+
+def vocab_option(help_text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    from index.vocab import VOCAB_ENV
+
+    return click.option("--vocab", type=click.Path(dir_okay=False), default=None, metavar="FILE",
+                        help=f"{help_text} (default: ${VOCAB_ENV}; README, \"The vocabulary\").")
 
 
 def writer_options(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -128,27 +136,61 @@ def writer_options(fn: Callable[..., Any]) -> Callable[..., Any]:
               help="Worker processes (default: one per core).")
 @click.option("--userdict", type=click.Path(exists=True, dir_okay=False), default=None,
               help="jieba user dictionary (default: $NEWSEARCH_USERDICT or the shipped one).")
+@vocab_option("Vocabulary file to put into the snapshot; its names also become jieba words")
 def build(sources: tuple[str, ...], index_dir: str | None, procs: int | None, keep: int,
-          userdict: str | None, quiet: bool) -> None:
+          userdict: str | None, quiet: bool, vocab: str | None) -> None:
     """Rebuild the index from SOURCES (files or directories) into a new snapshot.
 
     Newspaper pages (.txt) and JSON Lines (.jsonl) are read; directories are
     walked recursively.  The new snapshot goes live atomically once complete;
     a failed or interrupted build leaves the live index as it was.
+    Refused lines of the vocabulary are listed as file:line: reason (exit 3);
+    the rest of it is used.
     """
-    _run_writer("build", sources, index_dir, quiet, procs=procs, keep=keep, userdict=userdict)
+    _run_writer("build", sources, index_dir, quiet, vocab, procs=procs, keep=keep, userdict=userdict)
 
 
 @main.command(epilog=EXIT_HELP)
 @writer_options
 @click.option("--prune", is_flag=True,
               help="Also remove articles whose source file is gone or no longer holds them.")
-def update(sources: tuple[str, ...], index_dir: str | None, prune: bool, keep: int, quiet: bool) -> None:
+@vocab_option("Vocabulary file to use from now on instead of the live snapshot's")
+def update(sources: tuple[str, ...], index_dir: str | None, prune: bool, keep: int, quiet: bool,
+           vocab: str | None) -> None:
     """Add new and changed articles from SOURCES, replacing them by id.
 
-    Articles are analyzed with the dictionary the index was built with.
+    Articles are analyzed with the dictionary the index was built with.  The
+    live snapshot's vocabulary is kept unless --vocab (or $NEWSEARCH_VOCAB)
+    gives another file.
     """
-    _run_writer("update", sources, index_dir, quiet, prune=prune, keep=keep)
+    _run_writer("update", sources, index_dir, quiet, vocab, prune=prune, keep=keep)
+
+
+@main.command("vocab", epilog=EXIT_HELP)
+@click.argument("file", type=click.Path(dir_okay=False))
+@index_dir_option
+@click.option("--keep", type=click.IntRange(0, 100), default=DEFAULT_KEEP, show_default=True,
+              help="Older snapshots to keep for rollback.")
+def vocab(file: str, index_dir: str | None, keep: int) -> None:
+    """Publish FILE as the live vocabulary, without a rebuild.
+
+    FILE is the editors' TSV (canonical<TAB>kind<TAB>alias|alias<TAB>notes;
+    see vocab.example.tsv).  A new snapshot is made whose index files are
+    hard links of the live one's, with FILE inside it; servers and 'sync'
+    pick it up like any new snapshot, and searches widen by the new aliases
+    at once.  Refused lines are listed as file:line: reason (exit 3) and the
+    rest is published.  jieba's dictionary for ranking changes only at the
+    next 'build'.  'rollback' brings the previous vocabulary back.
+    """
+    from index.vocab_snapshot import publish_vocabulary
+
+    store = IndexStore(index_dir)
+    with _errors():
+        report = publish_vocabulary(file, store, keep=keep)
+    _report_problems(report.problems)
+    click.echo(report.summary())
+    if report.problems:
+        sys.exit(EXIT_SKIPPED)
 
 
 @main.command(epilog=EXIT_HELP)
@@ -200,6 +242,11 @@ def int_param_option(*decls: str, param: IntParam) -> Callable[[Callable[..., An
                         show_default=True, help=param.description)
 
 
+no_expand_option = click.option(
+    "--no-expand", "expand", is_flag=True, flag_value=False, default=True,
+    help="Do not widen terms to their vocabulary aliases: search only what was typed.")
+
+
 @main.command(epilog=EXIT_HELP)
 @click.argument("query")
 @index_dir_option
@@ -210,8 +257,9 @@ def int_param_option(*decls: str, param: IntParam) -> Callable[[Callable[..., An
 @click.option("--facets", is_flag=True, help="Count results per source, author, category, tag, month.")
 @click.option("--time-budget", type=click.FloatRange(0), default=DEFAULT_TIME_BUDGET, show_default=True,
               metavar="SECONDS", help="Give up on a query that takes longer (0: no limit).")
+@no_expand_option
 def search(query: str, index_dir: str | None, as_json: bool, limit: int, page: int, sort: str,
-           facets: bool, time_budget: float) -> None:
+           facets: bool, time_budget: float, expand: bool) -> None:
     """Search the index for QUERY.
 
     \b
@@ -220,22 +268,30 @@ def search(query: str, index_dir: str | None, as_json: bool, limit: int, page: i
     title:郑州           in the title (also subtitle, body, author, source, category, tag)
     地铁 OR 公交 -停运     either word, without 停运
     date:2023-01-01..2023-06-30
+
+    An unquoted term that is a name in the index's vocabulary also finds the
+    entry's other names ("also searched: …"); --no-expand searches only
+    what was typed.
     """
     from search.engine import search as run_search
     from search.snapshots import SearchIndex
 
     with _errors(), SearchIndex(index_dir) as index:
-        result = run_search(index, SearchRequest(q=query, page=page, per_page=limit, sort=sort, facets=facets),
-                            time_budget or None)
+        result = run_search(index, SearchRequest(q=query, page=page, per_page=limit, sort=sort, facets=facets,
+                                                 expand=expand), time_budget or None)
     if index.error:
         click.echo(f"warning: {index.error}; answered from snapshot {result.snapshot}", err=True)
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
         return
     click.echo(f"{result.total} results ({result.took_ms:.1f} ms)")
+    for term, names in (result.expanded or {}).items():
+        click.echo(f"also searched for {term}: {', '.join(names)} (--no-expand: only what was typed)")
     for n, hit in enumerate(result.hits, (page - 1) * limit + 1):
         date = hit.date.isoformat() if hit.date else ""
         click.echo(f"{n:3}. {hit.title}  [{hit.id}] {date} {hit.source} {hit.author}".rstrip())
+        if hit.matched:
+            click.echo(f"     matched: {', '.join(hit.matched)}")
         for frag in hit.highlights["body"][:1]:
             # a fragment is HTML (escaped text and <mark>): bold marks, plain text
             text = html.unescape(frag.replace("<mark>", "\x1b[1m").replace("</mark>", "\x1b[0m"))
@@ -249,7 +305,8 @@ def search(query: str, index_dir: str | None, as_json: bool, limit: int, page: i
               help="csv (UTF-8 with BOM, for Excel) or jsonl.")
 @click.option("--body", is_flag=True, help="CSV: add the body column (JSON Lines always has it).")
 @click.option("--sort", type=click.Choice(SORTS), default="-date", show_default=True)
-def export(query: str, index_dir: str | None, fmt: str, body: bool, sort: str) -> None:
+@no_expand_option
+def export(query: str, index_dir: str | None, fmt: str, body: bool, sort: str, expand: bool) -> None:
     """Write every article matching QUERY to standard output, as the API's
     /api/export does: no page or depth limit, one snapshot from start to end.
 
@@ -262,7 +319,7 @@ def export(query: str, index_dir: str | None, fmt: str, body: bool, sort: str) -
     from .exports import export_lines
 
     with _errors(), SearchIndex(index_dir) as index:
-        articles = export_articles(index, SearchRequest(q=query, sort=sort))
+        articles = export_articles(index, SearchRequest(q=query, sort=sort, expand=expand))
         first = next(articles, None)  # a bad query fails here, before any output
         for chunk in export_lines(itertools.chain([first] if first else [], articles), fmt, body):
             sys.stdout.write(chunk)

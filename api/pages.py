@@ -36,11 +36,15 @@ def _filter_params() -> list[tuple[str, str]]:
     out = []
     for name in FILTERS:
         out += [(name, v) for v in request.args.getlist(name) if v]
-    for name in ("date_from", "date_to", "sort", "per_page"):
+    for name in ("date_from", "date_to", "sort", "per_page", "expand"):
         value = request.args.get(name, "")
         if value and not (name == "sort" and value == "relevance"):
             out.append((name, value))
     return out
+
+
+#: Parameters of the page's URL that are choices of how to search, not filters to show.
+_NOT_FILTERS = ("sort", "per_page", "expand")
 
 
 def _url(q: str, params: list[tuple[str, str]], page: int = 1) -> str:
@@ -156,9 +160,14 @@ def home() -> str:
             ctx["feed_url"] = url_for("api.feed") + "?" + urlencode([("q", q)] + feed_params)
             ctx["active_filters"] = [
                 (f"{name}: {value}", _url(q, [p for p in params if p != (name, value)]))
-                for name, value in params if name not in ("sort", "per_page")]
+                for name, value in params if name not in _NOT_FILTERS]
             ctx["pages"] = _pages(q, params, result.page, result.per_page, result.total)
             ctx["back_url"] = _url(q, params, result.page)
+            # the same search without (or, after that link, again with) the vocabulary's widening
+            plain = [(k, v) for k, v in params if k != "expand"]
+            ctx["unexpanded_url"] = _url(q, plain + [("expand", "false")])
+            ctx["widened_off"] = len(plain) != len(params)
+            ctx["expanded_url"] = _url(q, plain)
     return render_template("search.html", **ctx)
 
 

@@ -20,7 +20,7 @@ from typing import Any
 from marshmallow import RAISE, Schema, ValidationError, fields, post_dump, post_load, validate
 
 
-from search.models import (FILTERS, HISTOGRAM_MESSAGE, HISTOGRAMS, INT_PARAMS, MAX_QUERY_CHARS, SORT_MESSAGE, SORTS,
+from search.models import (EXPAND_DEFAULT, EXPAND_DESCRIPTION, FILTERS, HISTOGRAM_MESSAGE, HISTOGRAMS, INT_PARAMS, MAX_QUERY_CHARS, SORT_MESSAGE, SORTS,
                            IntParam, SearchRequest)
 
 from .exports import EXPORT_FORMAT_MESSAGE, EXPORT_FORMATS
@@ -74,6 +74,7 @@ class SearchArgsSchema(Schema):
     histogram = fields.String(load_default=None, validate=validate.OneOf(HISTOGRAMS, error=HISTOGRAM_MESSAGE),
                               metadata={"description": "Count the matching articles per year, month or day "
                                                        "(exact; articles without a date are not counted)."})
+    expand = fields.Boolean(load_default=EXPAND_DEFAULT, metadata={"description": EXPAND_DESCRIPTION})
 
     @post_load
     def make_request(self, data: dict[str, Any], **kwargs: Any) -> SearchRequest:
@@ -151,6 +152,15 @@ class ArticleFieldsSchema(Schema):
 class HitSchema(ArticleFieldsSchema):
     score = fields.Float()
     highlights = fields.Nested(HighlightsSchema)
+    matched = fields.List(fields.String(), metadata={
+        "description": "Only when the query widened (expanded): which of the widened terms' names, as typed or "
+                       "as the vocabulary writes them, occur in this article."})
+
+    @post_dump
+    def drop_unwidened(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        if data.get("matched") is None:
+            data.pop("matched", None)
+        return data
 
 
 class FacetValueSchema(Schema):
@@ -180,10 +190,14 @@ class SearchResultSchema(Schema):
     facets = fields.Nested(FacetsSchema, metadata={"description": "Only when facets=true."})
     histogram = fields.List(fields.Nested(HistogramBucketSchema),
                             metadata={"description": "Only with histogram=: counts in key order."})
+    expanded = fields.Dict(keys=fields.String(), values=fields.List(fields.String()), metadata={
+        "description": "Only when a term widened: each unquoted term (as typed) that is a vocabulary name or "
+                       "alias → the other names it also matched, each exactly; total, facets and histogram "
+                       "count the widened set.  expand=false turns it off."})
 
     @post_dump
     def drop_unasked(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
-        for name in ("facets", "histogram"):
+        for name in ("facets", "histogram", "expanded"):
             if data.get(name) is None:
                 data.pop(name, None)
         return data

@@ -17,7 +17,7 @@ import functools
 import logging
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from importlib import resources
 from typing import Any
 
@@ -41,8 +41,10 @@ def resolve_userdict(path: str | None) -> str:
 
 
 @functools.lru_cache(maxsize=4)
-def load_segmenter(userdict: str) -> Any:
-    """A jieba ``Tokenizer`` with ``userdict`` loaded; one per process and path.
+def load_segmenter(userdict: str, vocab_words: tuple[str, ...] = ()) -> Any:
+    """A jieba ``Tokenizer`` with ``userdict`` and the vocabulary's names
+    (``vocab_words``, already folded) loaded; one per process, path and
+    vocabulary.
 
     The words of the user dictionary are folded (NFKC, simplified, lower-case)
     like the text jieba will see, so ``RCEP示范区`` in the dictionary matches
@@ -63,21 +65,53 @@ def load_segmenter(userdict: str) -> Any:
                     freq = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
                     tag = parts[2] if len(parts) > 2 else None
                     segmenter.add_word(fold(parts[0]), freq, tag)
+        for word in vocab_words:
+            segmenter.add_word(word)
     return segmenter
 
 
-class _WithUserdict:
-    """Settings shared by the jieba stages: only the user dictionary's path
-    (None: $NEWSEARCH_USERDICT or the shipped one), so pickles stay small."""
+def vocabulary_words(names: Iterable[str]) -> tuple[str, ...]:
+    """The folded, distinct, sorted forms of vocabulary names, as
+    :class:`JiebaTokenizer` records them (a stable pickle for a given file)."""
+    return tuple(sorted({w for w in (fold(n).strip() for n in names) if len(w) > 1}))
 
-    def __init__(self, userdict: str | None = None) -> None:
+
+class _WithUserdict:
+    """Settings shared by the jieba stages: the user dictionary's path (None:
+    $NEWSEARCH_USERDICT or the shipped one) and the vocabulary's names the
+    build added to jieba's dictionary (folded, see :func:`vocabulary_words`),
+    so an update segments exactly as its build did.  Nothing else is pickled:
+    the names are one tuple shared by every field's analyzer, so a schema
+    pickles them once."""
+
+    def __init__(self, userdict: str | None = None, vocab_words: tuple[str, ...] = ()) -> None:
         self.userdict = userdict
+        self.vocab_words = vocab_words
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and other.userdict == self.userdict
+        return (type(other) is type(self) and other.userdict == self.userdict
+                and other._words() == self._words())
 
     def __hash__(self) -> int:
-        return hash((type(self).__name__, self.userdict))
+        return hash((type(self).__name__, self.userdict, len(self._words())))
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state.pop("_loaded", None)
+        return state
+
+    def _words(self) -> tuple[str, ...]:
+        words: tuple[str, ...] = self.__dict__.get("vocab_words", ())  # absent from older pickles
+        return words
+
+    def segmenter(self) -> Any:
+        """The jieba tokenizer of these settings, looked up once per instance
+        (and again only if ``$NEWSEARCH_USERDICT`` now names another file)."""
+        path = resolve_userdict(self.userdict)
+        loaded = self.__dict__.get("_loaded")
+        if loaded is None or loaded[0] != path:
+            loaded = self._loaded = (path, load_segmenter(path, self._words()))
+        return loaded[1]
 
 
 
@@ -90,9 +124,6 @@ class JiebaTokenizer(_WithUserdict, Tokenizer):
     spaces) are dropped and do not take a position; a token's text is its
     matching form.
     """
-
-    def segmenter(self) -> Any:
-        return load_segmenter(resolve_userdict(self.userdict))
 
     def words(self, text: str) -> Iterator[tuple[str, int, int]]:
         """(term, start, end) for the words of ``text``."""
@@ -164,7 +195,7 @@ class SubwordFilter(_WithUserdict, Filter):
             t.text = word
 
     def frequencies(self) -> dict[str, int]:
-        freq: dict[str, int] = load_segmenter(resolve_userdict(self.userdict)).FREQ
+        freq: dict[str, int] = self.segmenter().FREQ
         return freq
 
 
@@ -276,9 +307,10 @@ def bigrams(norm: str) -> list[str]:
     return [norm[i:i + 2] for i in range(len(norm) - 1)]
 
 
-def word_analyzer(userdict: str | None = None) -> CompositeAnalyzer:
-    """The analyzer of the ranking fields (title, subtitle, body)."""
-    return JiebaTokenizer(userdict) | SubwordFilter(userdict)
+def word_analyzer(userdict: str | None = None, vocab_words: tuple[str, ...] = ()) -> CompositeAnalyzer:
+    """The analyzer of the ranking fields (title, subtitle, body); ``vocab_words``
+    (see :func:`vocabulary_words`) are added to jieba's dictionary."""
+    return JiebaTokenizer(userdict, vocab_words) | SubwordFilter(userdict, vocab_words)
 
 
 def bigram_analyzer() -> BigramTokenizer:

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .analysis import load_segmenter, resolve_userdict
+from .analysis import load_segmenter, resolve_userdict, vocabulary_words
 from .articles import Article, Problem
 from .codec import NewsCodec
 from .faults import failpoint
@@ -33,6 +33,7 @@ from .schema import build_schema, to_document
 from .stamps import CarryOver, live_carry_over, now_stamp
 from .sources import read_sources
 from .store import DEFAULT_KEEP, IndexStore, NoIndexError, StoreError, new_snapshot_name
+from .vocab_snapshot import VocabularyFile, read_vocabulary_file, same_vocabulary, write_vocabulary
 
 _log = logging.getLogger(__name__)
 
@@ -75,6 +76,10 @@ class BuildReport:
     problems: list[Problem] = field(default_factory=list)
     #: Input read with an uncertain reading (e.g. an article split); not skipped.
     warnings: list[Problem] = field(default_factory=list)
+    #: Lines of the vocabulary file that were refused (the rest is used).
+    vocab_problems: list[Problem] = field(default_factory=list)
+    #: Entries of the vocabulary this run put into the snapshot (None: none given).
+    vocab_entries: int | None = None
 
     @property
     def skipped(self) -> int:
@@ -87,6 +92,8 @@ class BuildReport:
         parts.append(f"{self.skipped} skipped")
         parts.append(f"{self.total} in index")
         parts.append(f"{self.seconds:.1f} s")
+        if self.vocab_entries is not None:
+            parts.append(f"vocabulary of {self.vocab_entries} entries")
         return ", ".join(parts) + f" (snapshot {self.snapshot})"
 
 
@@ -100,11 +107,11 @@ def _codec() -> NewsCodec:
     return NewsCodec()
 
 
-def _prepare(userdict: str | None) -> None:
+def _prepare(userdict: str | None, vocab_words: tuple[str, ...] = ()) -> None:
     # Load jieba and the normalization tables once, before any fork, so
     # workers share them instead of each paying the start-up cost.
     warm_up()
-    load_segmenter(resolve_userdict(userdict))
+    load_segmenter(resolve_userdict(userdict), vocab_words)
 
 
 def _batches(articles: Iterable[Article], size: int) -> Iterator[list[Article]]:
@@ -296,7 +303,7 @@ class _Workers:
 
 def build(sources: Sequence[str], store: IndexStore, *, procs: int | None = None,
           userdict: str | None = None, keep: int = DEFAULT_KEEP,
-          on_progress: ProgressFn | None = None) -> BuildReport:
+          on_progress: ProgressFn | None = None, vocab: str | os.PathLike[str] | None = None) -> BuildReport:
     """Rebuild the index from ``sources`` into a new snapshot and switch to it.
 
     Bad input is skipped and listed in ``report.problems``.  If no article at
@@ -304,10 +311,15 @@ def build(sources: Sequence[str], store: IndexStore, *, procs: int | None = None
     share must not replace the archive with an empty index).  Articles
     already live with the same content keep their ``indexed_at``
     (:mod:`index.stamps`), so a rebuild does not make the archive look new.
+
+    ``vocab`` (a vocabulary file, :mod:`index.vocab`) is copied into the
+    snapshot, and its names become jieba words for ranking; its refused
+    lines are in ``report.vocab_problems``.  Without it the snapshot has none.
     """
     started = time.monotonic()
     procs = max(1, procs or os.cpu_count() or 1)
     stamp = now_stamp()
+    vfile = read_vocabulary_file(vocab) if vocab is not None else None
     with store.lock("build"):
         failpoint("build:locked")
         read_started = time.monotonic()
@@ -316,10 +328,25 @@ def build(sources: Sequence[str], store: IndexStore, *, procs: int | None = None
         name = new_snapshot_name()
         tmp = store.new_tmp_dir(name)
         with _removed_on_failure(tmp):
-            report = _build_into(tmp, name, sources, procs, userdict, on_progress, stamp, carry)
+            words = vocabulary_words(vfile.vocabulary.words()) if vfile else ()
+            report = _build_into(tmp, name, sources, procs, userdict, on_progress, stamp, carry, words)
+            _add_vocabulary(report, tmp, vfile)
             report.seconds = time.monotonic() - started
-            store.publish(tmp, name, _meta(report, sources, None, stamp), keep=keep)
+            store.publish(tmp, name, _meta(report, sources, None, stamp, vfile), keep=keep)
     return report
+
+
+def _add_vocabulary(report: BuildReport, folder: Path, vfile: VocabularyFile | None) -> bool:
+    """Put the vocabulary file into the snapshot being written; whether that
+    changed what the snapshot carries."""
+    if vfile is None:
+        return False
+    report.vocab_problems = list(vfile.problems)
+    report.vocab_entries = len(vfile.vocabulary)
+    if same_vocabulary(folder, vfile.data):
+        return False
+    write_vocabulary(folder, vfile.data)
+    return True
 
 
 @contextlib.contextmanager
@@ -333,17 +360,18 @@ def _removed_on_failure(tmp: Path) -> Iterator[None]:
 
 
 def _build_into(tmp: Path, name: str, sources: Sequence[str], procs: int, userdict: str | None,
-                on_progress: ProgressFn | None, stamp: str, carry: CarryOver) -> BuildReport:
+                on_progress: ProgressFn | None, stamp: str, carry: CarryOver,
+                vocab_words: tuple[str, ...] = ()) -> BuildReport:
     """Write every article of ``sources`` into a new Whoosh index at ``tmp``."""
     from whoosh import index as windex
     from whoosh.filedb.filestore import FileStorage
     from whoosh.index import TOC
 
     problems: list[Problem] = []
-    schema = build_schema(userdict)
+    schema = build_schema(userdict, vocab_words)
     windex.create_in(str(tmp), schema)
     failpoint("build:created")
-    _prepare(userdict)
+    _prepare(userdict, vocab_words)
     warnings: list[Problem] = []
     report = BuildReport(snapshot=name, kind="build", problems=problems, warnings=warnings)
     articles = _with_abs_origin(read_sources(sources, problems, warnings))
@@ -393,7 +421,11 @@ def _count(report: BuildReport, art: Article, on_progress: ProgressFn | None) ->
         on_progress(1)
 
 
-def _meta(report: BuildReport, sources: Sequence[str], parent: str | None, stamp: str) -> dict[str, Any]:
+def _meta(report: BuildReport, sources: Sequence[str], parent: str | None, stamp: str,
+          vfile: VocabularyFile | None = None, carried: dict[str, Any] | None = None) -> dict[str, Any]:
+    """``meta.json``'s facts; ``vocabulary`` describes the vocabulary given to
+    this run, else the one ``carried`` over from the parent snapshot."""
+    vocabulary = vfile.meta() if vfile is not None else carried
     return {
         "kind": report.kind,
         "built_at": stamp,
@@ -402,6 +434,7 @@ def _meta(report: BuildReport, sources: Sequence[str], parent: str | None, stamp
         "skipped": report.skipped,
         "sources": [os.path.abspath(s) for s in sources],
         "parent": parent,
+        **({"vocabulary": vocabulary} if vocabulary else {}),
     }
 
 
@@ -414,15 +447,18 @@ def _link_snapshot(src: Path, dst: Path) -> None:
 
 
 def update(sources: Sequence[str], store: IndexStore, *, prune: bool = False, keep: int = DEFAULT_KEEP,
-           on_progress: ProgressFn | None = None) -> BuildReport:
+           on_progress: ProgressFn | None = None, vocab: str | os.PathLike[str] | None = None) -> BuildReport:
     """Add new and changed articles (replacing by id) in a new snapshot.
 
     Unchanged articles (same content digest) are not rewritten.  With
     ``prune``, articles whose source file no longer exists, or which are no
-    longer in a source file that was read again, are removed.
+    longer in a source file that was read again, are removed.  The live
+    snapshot's vocabulary is carried over unless ``vocab`` names a file to
+    use instead (its names become jieba words only at the next build).
     """
     started = time.monotonic()
     stamp = now_stamp()
+    vfile = read_vocabulary_file(vocab) if vocab is not None else None
     with store.lock("update"):
         try:
             live = store.current()
@@ -435,9 +471,11 @@ def update(sources: Sequence[str], store: IndexStore, *, prune: bool = False, ke
         tmp = store.new_tmp_dir(name)
         with _removed_on_failure(tmp):
             report = _update_into(tmp, name, live.path, sources, prune, on_progress, stamp)
+            new_vocab = _add_vocabulary(report, tmp, vfile)
             report.seconds = time.monotonic() - started
-            if report.indexed or report.deleted:
-                store.publish(tmp, name, _meta(report, sources, live.name, stamp), keep=keep, parent=live)
+            if report.indexed or report.deleted or new_vocab:
+                meta = _meta(report, sources, live.name, stamp, vfile, live.meta().get("vocabulary"))
+                store.publish(tmp, name, meta, keep=keep, parent=live)
             else:  # nothing changed: no new snapshot
                 shutil.rmtree(tmp, ignore_errors=True)
                 report.snapshot = live.name

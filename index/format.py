@@ -24,6 +24,8 @@ from __future__ import annotations
 #: (:mod:`index.inline`) instead of pickled; when each article was indexed
 #: as a numeric column (``indexed_ts``) and its content digest as a column
 #: (``digest_col``), for feeds (:mod:`index.stamps`).
+#: The snapshot carries the vocabulary (``vocab.tsv``) and the word
+#: analyzer records its names, added to jieba's dictionary (issue 14).
 SCHEMA_VERSION = 6
 #: The Whoosh release the codec and writers are written against (pinned in pyproject.toml).
 WHOOSH_VERSION = (2, 7, 4)

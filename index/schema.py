@@ -130,11 +130,13 @@ class WordField(fields.TEXT):
         return word_positions(self.analyzer, value)
 
 
-def build_schema(userdict: str | None = None) -> fields.Schema:
+def build_schema(userdict: str | None = None, vocab_words: tuple[str, ...] = ()) -> fields.Schema:
     """The schema of a new index.  A user dictionary given here or by
-    ``NEWSEARCH_USERDICT`` is recorded in the analyzer (so updates segment
-    like the build did); the shipped default is found anew on each machine."""
-    words = word_analyzer(userdict or os.environ.get(USERDICT_ENV) or None)
+    ``NEWSEARCH_USERDICT``, and the vocabulary's names (``vocab_words``, see
+    :func:`index.analysis.vocabulary_words`), are recorded in the analyzer
+    (so updates segment like the build did); the shipped default dictionary
+    is found anew on each machine."""
+    words = word_analyzer(userdict or os.environ.get(USERDICT_ENV) or None, vocab_words)
     spec: dict[str, Any] = {
         "id": fields.ID(stored=True, unique=True),
         "date": fields.DATETIME(stored=True, sortable=True),

@@ -17,8 +17,10 @@ from typing import Any
 import numpy as np
 
 from index.articles import Article
-from index.schema import article_authors, stored_to_article
+from index.normalization import match_text
+from index.schema import TEXT_FIELDS, article_authors, stored_to_article
 
+from .expansion import Expansion, expand
 from .execute import PHRASE_BOOST, Deadline, Executor, Scoring, highlight_needles, ranking_terms
 from .grammar import Node, parse
 from .models import DEFAULT_TIME_BUDGET, Hit, SearchRequest, SearchResult, check_request
@@ -43,20 +45,29 @@ def search(index: SearchIndex, req: SearchRequest, budget: float | None = DEFAUL
         return _search(opened, req, node, started, Deadline(budget))
 
 
+def _widened(opened: OpenSnapshot, node: Node, widen: bool) -> Expansion:
+    """``node`` expanded by the snapshot's vocabulary (:mod:`search.expansion`),
+    unless the request said ``expand=false``."""
+    return expand(node, opened.vocabulary if widen else None)
+
+
 def _search(opened: OpenSnapshot, req: SearchRequest, node: Node, started: float,
             deadline: Deadline) -> SearchResult:
+    widened = _widened(opened, node, req.expand)
+    node = widened.node
     executor = Executor(opened, opened.segments(), deadline)
     docs, order, scores = _ranked(executor, opened, node, req, req.page * req.per_page)
     dates = opened.dates()
     page = order[(req.page - 1) * req.per_page:]
     needles = highlight_needles(node, opened.query_words)
     searcher = opened.searcher()
-    hits = [_hit(searcher, int(docs[i]), float(scores[i]), needles, req) for i in page]
+    hits = [_hit(searcher, int(docs[i]), float(scores[i]), needles, req, widened) for i in page]
     facets = _facets(opened, docs) if req.facets else None
     histogram = date_histogram(dates[docs], req.histogram) if req.histogram else None
     took = round((time.perf_counter() - started) * 1000, 2)
     return SearchResult(total=len(docs), page=req.page, per_page=req.per_page, took_ms=took,
-                        hits=hits, facets=facets, snapshot=opened.snapshot.name, histogram=histogram)
+                        hits=hits, facets=facets, snapshot=opened.snapshot.name, histogram=histogram,
+                        expanded=widened.expanded or None)
 
 
 _UNIT = {"year": "Y", "month": "M", "day": "D"}
@@ -142,6 +153,7 @@ def export(index: SearchIndex, req: SearchRequest) -> Generator[Article, None, N
     score each), not the articles: they are read one at a time."""
     node = parse(req.q)
     with index.lease() as opened:
+        node = _widened(opened, node, req.expand).node
         executor = Executor(opened, opened.segments(), Deadline(None))
         docs, order, _ = _ranked(executor, opened, node, req, None)
         searcher = opened.searcher()
@@ -157,14 +169,19 @@ def matching_ids(index: SearchIndex, req: SearchRequest, budget: float | None = 
     """
     node = parse(req.q)
     with index.lease() as opened:
+        node = _widened(opened, node, req.expand).node
         executor = Executor(opened, opened.segments(), Deadline(budget))
         docs = _global(executor.segments, executor.matching(node, req))
         searcher = opened.searcher()
         return [searcher.stored_fields(int(d))["id"] for d in docs]
 
 
-def _hit(searcher: Any, docnum: int, score: float, needles: dict[str, list[str]], req: SearchRequest) -> Hit:
+def _hit(searcher: Any, docnum: int, score: float, needles: dict[str, list[str]], req: SearchRequest,
+         widened: Expansion) -> Hit:
     art = stored_to_article(searcher.stored_fields(docnum))
+    matched = None
+    if widened.groups:  # which names of the widened terms this article holds
+        matched = widened.matched({f: match_text(getattr(art, f) or "") for f in TEXT_FIELDS})
     highlights: dict[str, Any] = {
         "title": highlight(art.title, needles["title"]),
         "kicker": highlight(art.kicker, needles["kicker"]),
@@ -174,7 +191,7 @@ def _hit(searcher: Any, docnum: int, score: float, needles: dict[str, list[str]]
     return Hit(id=art.id, title=art.title, subtitle=art.subtitle, date=art.date, source=art.source,
                author=art.author, url=art.url, score=round(score, 4), highlights=highlights,
                category=art.category, tags=art.tags, kicker=art.kicker, authors=article_authors(art),
-               page=art.page, teaser=art.teaser)
+               page=art.page, teaser=art.teaser, matched=matched)
 
 
 def _facets(opened: OpenSnapshot, docs: np.ndarray) -> dict[str, list[dict[str, Any]]]:
@@ -250,8 +267,10 @@ class ArticleView:
         return out
 
 
-def article_view(index: SearchIndex, article_id: str, q: str | None = None) -> ArticleView | None:
-    """The article with this id (None if there is none), highlighted for ``q``."""
+def article_view(index: SearchIndex, article_id: str, q: str | None = None,
+                 widen: bool = True) -> ArticleView | None:
+    """The article with this id (None if there is none), highlighted for ``q``
+    (and, unless ``widen`` is false, the names its terms widen to)."""
     art = get_article(index, article_id)
     if art is None:
         return None
@@ -259,7 +278,7 @@ def article_view(index: SearchIndex, article_id: str, q: str | None = None) -> A
         return ArticleView(art)
     node = parse(q)
     with index.lease() as opened:
-        needles = highlight_needles(node, opened.query_words)
+        needles = highlight_needles(_widened(opened, node, widen).node, opened.query_words)
     return ArticleView(art, article_highlights(art, needles))
 
 

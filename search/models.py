@@ -32,6 +32,11 @@ HISTOGRAMS = ("year", "month", "day")
 HISTOGRAM_MESSAGE = f"histogram must be one of {', '.join(HISTOGRAMS)}"
 #: Filters of a request (exact values; several values of one are OR-ed, tags AND-ed).
 FILTERS = ("source", "author", "category", "tag")
+#: The ``expand`` parameter: whether unquoted terms that name a vocabulary
+#: entry also match its other names (README, "The vocabulary").
+EXPAND_DEFAULT = True
+EXPAND_DESCRIPTION = ("Widen each unquoted term that is a vocabulary name or alias to the entry's other names "
+                      "(each an exact match; the response's expanded says which); false: search only what was typed.")
 #: Fields a query term may be scoped to (``title:…``); ``date:`` takes a range.
 QUERY_FIELDS = ("title", "subtitle", "body", "author", "source", "category", "tag", "date")
 
@@ -99,6 +104,7 @@ class SearchRequest:
     fragments: int = INT_PARAMS["fragments"].default
     fragment_size: int = INT_PARAMS["fragment_size"].default
     histogram: str | None = None
+    expand: bool = EXPAND_DEFAULT
 
 
 def check_request(req: SearchRequest) -> None:
@@ -135,6 +141,9 @@ class Hit:
     authors: list[str] = field(default_factory=list)
     page: str = ""
     teaser: bool = False
+    #: The names (as typed or as the vocabulary writes them) of a widened
+    #: term that occur in this article; None when nothing was widened.
+    matched: list[str] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -153,6 +162,7 @@ class Hit:
             "teaser": self.teaser,
             "score": self.score,
             "highlights": self.highlights,
+            **({"matched": self.matched} if self.matched is not None else {}),
         }
 
 
@@ -167,6 +177,8 @@ class SearchResult:
     snapshot: str = ""
     #: ``[{"key": "2023-07", "count": n}, …]`` in key order, when asked
     histogram: list[dict[str, Any]] | None = None
+    #: term as typed → the other names it also matched (only terms that widened)
+    expanded: dict[str, list[str]] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -180,4 +192,6 @@ class SearchResult:
             out["facets"] = self.facets
         if self.histogram is not None:
             out["histogram"] = self.histogram
+        if self.expanded:
+            out["expanded"] = self.expanded
         return out

@@ -28,6 +28,7 @@ import numpy as np
 
 from index.schema import COLUMN_SEP, TEXT_FIELDS
 from index.stamps import segment_stamps
+from index.vocab import Vocabulary, snapshot_vocabulary
 from index.store import (CorruptSnapshotError, IndexStore, NoIndexError, SchemaMismatchError, Snapshot,
                          StoreError)
 
@@ -67,8 +68,11 @@ class OpenSnapshot:
     #: Replaced by a newer snapshot: closed when the last lease ends.
     retired: bool = False
     closed: bool = False
+    #: The vocabulary the snapshot carries (empty without one), read once when it is opened.
+    vocabulary: Vocabulary = field(default_factory=Vocabulary)
 
     def __post_init__(self) -> None:
+        self.vocabulary = snapshot_vocabulary(self.snapshot.path)
         self.analyzer = self.ix.schema["title"].analyzer
         self.query_words("预热")  # load jieba and the tables now, not in the first request
         with self.ix.reader() as reader:

@@ -69,3 +69,21 @@ def test_a_snapshot_without_a_vocabulary_has_an_empty_one(tmp_path: Path) -> Non
 def test_a_byte_order_mark_is_ignored(bom: str) -> None:
     vocab = parse_vocabulary([bom + "郑州\tplace\t\t\n"])
     assert vocab.entries[0].canonical == "郑州"
+
+
+def test_vocabulary_names_are_jieba_words_that_survive_the_schema_pickle() -> None:
+    import pickle
+
+    from index.analysis import vocabulary_words, word_analyzer
+
+    words = vocabulary_words(["豫見未來城", "ＡＢ新区", "豫见未来城", "郑"])
+    assert words == ("ab新区", "豫见未来城")  # folded, distinct, sorted, one-character names dropped
+    plain = [t.text for t in word_analyzer()("豫见未来城开放", mode="query")]
+    assert plain[0] != "豫见未来城"  # jieba alone splits the made-up name
+    analyzer = word_analyzer(None, words)
+    assert [t.text for t in analyzer("豫见未来城开放", mode="query")][0] == "豫见未来城"
+    data = pickle.dumps(analyzer)
+    assert len(data) < 1000 and b"Tokenizer object" not in data  # the names, not the loaded segmenter
+    again = pickle.loads(data)
+    assert again == analyzer and again != word_analyzer()
+    assert [t.text for t in again("豫见未来城开放", mode="query")][0] == "豫见未来城"
