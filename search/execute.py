@@ -407,11 +407,12 @@ class Executor:
         return out
 
 
-def term_info(snapshot: Any, fieldname: str, word: str, n: int | None = None) -> TermInfo:
+def term_info(snapshot: Any, fieldname: str, word: str, n: int | None = None, df: int | None = None) -> TermInfo:
     """The collection statistics BM25 needs of ``word`` in ``fieldname``
-    (``n``: the snapshot's document count, when the caller has it)."""
+    (``n``, ``df``: the snapshot's document count and the word's document
+    frequency, when the caller has them)."""
     n = snapshot.doc_count_all if n is None else n
-    df = snapshot.doc_frequency(fieldname, word)
+    df = snapshot.doc_frequency(fieldname, word) if df is None else df
     return TermInfo(math.log(n / (df + 1)) + 1, snapshot.avg_length(fieldname))
 
 

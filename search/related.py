@@ -25,8 +25,8 @@ shows) are ordered by date, newest first: recent coverage breaks ties.
 Never related to an article: the article itself, the ids
 :func:`excluded_ids` gives (the one place that decides which articles
 are the same story), and copies — an article whose normalized title and
-date, or whose normalized title and body, are those of the article or of
-an article already listed — so reprints do not fill the list.
+date, or whose normalized body, are those of the article or of an article
+already listed — so reprints do not fill the list.
 
 A hit has the search's hit shape; its highlights mark the query words it
 contains (the words that made it related).
@@ -38,7 +38,7 @@ import math
 import re
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -48,9 +48,9 @@ from index.normalization import match_text
 from index.schema import FIELD_BOOSTS, TEXT_FIELDS, stored_to_article
 
 from .arrays import intersect
-from .engine import _hit
+from .engine import article_hit
 from .execute import bm25, term_info
-from .models import RELATED_LIMIT, Hit, RequestError, SearchRequest
+from .models import INT_PARAMS, RELATED_LIMIT, Hit, RequestError
 from .snapshots import NO_DATE, OpenSnapshot, SearchIndex
 
 #: Words of the article that form the related query (the best by TF-IDF).
@@ -63,6 +63,17 @@ STOP_DF_FLOOR = 20
 #: Query words a related article must hold (all of them when the query has
 #: fewer): one shared word, often a generic one, is no shared subject.
 MIN_SHARED_WORDS = 2
+#: Document frequencies remembered per snapshot: an article's words are
+#: mostly common ones that every lookup asks about again.
+DF_CACHE_WORDS = 100_000
+#: Characters of the body whose words are weighed: a news article states
+#: its subject early, and segmenting a very long one would cost most of a
+#: lookup (jieba's time grows with the text).
+BODY_CHARS = 2000
+#: A hit's body highlight is one fragment of its opening (the lead), this
+#: long: the search's fragments pick the best of every match in the body,
+#: which for a dozen related words costs more than the rest of a lookup.
+LEAD_CHARS = 300
 #: Candidates read (in score order) to fill a list of ``limit``: copies of
 #: the article or of each other are skipped, up to this many times ``limit``.
 WALK_FACTOR = 4
@@ -139,6 +150,8 @@ def distinctive_words(opened: OpenSnapshot, article: Article) -> list[_Word]:
     counts: dict[str, _Word] = {}
     for name in TEXT_FIELDS:
         text = getattr(article, name)
+        if name == "body":
+            text = text[:BODY_CHARS]
         if not text:
             continue
         for token in opened.analyzer(text, mode="query"):
@@ -155,7 +168,7 @@ def distinctive_words(opened: OpenSnapshot, article: Article) -> list[_Word]:
     ceiling = max(STOP_DF_FLOOR, STOP_DF_SHARE * n)
     ranked: list[tuple[float, str, _Word]] = []
     for w in counts.values():
-        w.df = max(opened.doc_frequency(f, w.word) for f in w.fields)
+        w.df = max(_doc_frequency(opened, f, w.word) for f in w.fields)
         if w.df <= 1 or w.df > ceiling:  # only this article has it, or stop-like
             continue
         ranked.append(((1 + math.log(w.tf)) * math.log(n / w.df), w.word, w))
@@ -167,11 +180,25 @@ def distinctive_words(opened: OpenSnapshot, article: Article) -> list[_Word]:
     return [w for _, _, w in best]
 
 
+def _doc_frequency(opened: OpenSnapshot, fieldname: str, word: str) -> int:
+    """The snapshot's document frequency of ``word`` in ``fieldname``, from
+    a per-snapshot cache of at most :data:`DF_CACHE_WORDS` words."""
+    cache: dict[tuple[str, str], int] = opened.memo("related.df", dict)
+    key = (fieldname, word)
+    df = cache.get(key)
+    if df is None:
+        if len(cache) >= DF_CACHE_WORDS:
+            cache.clear()
+        df = cache[key] = opened.doc_frequency(fieldname, word)
+    return df
+
+
 def _scores(opened: OpenSnapshot, words: list[_Word]) -> tuple[np.ndarray, np.ndarray]:
     """Every live article holding :data:`MIN_SHARED_WORDS` of ``words``
     (snapshot docnums, ascending) and its score: Σ weight × BM25F of the word."""
     n = opened.doc_count_all
-    infos = {(f, w.word): term_info(opened, f, w.word, n) for w in words for f in TEXT_FIELDS}
+    dfs = {(f, w.word): _doc_frequency(opened, f, w.word) for w in words for f in TEXT_FIELDS}
+    infos = {key: term_info(opened, key[0], key[1], n, df) for key, df in dfs.items() if df}
     need = min(MIN_SHARED_WORDS, len(words))
     all_docs, all_scores = [], []
     for seg in opened.segments():
@@ -180,6 +207,8 @@ def _scores(opened: OpenSnapshot, words: list[_Word]) -> tuple[np.ndarray, np.nd
         for w in words:
             holders = []
             for f in TEXT_FIELDS:
+                if (f, w.word) not in infos:
+                    continue  # no article has the word in this field
                 p = seg.postings(f, w.word)
                 if p is None or len(p.ids) == 0:
                     continue
@@ -213,13 +242,16 @@ def _order(opened: OpenSnapshot, docs: np.ndarray, scores: np.ndarray, want: int
 
 def _copy_keys(article: Article) -> Iterator[tuple[str, ...]]:
     """What makes two articles copies of each other: the same normalized
-    title on the same date, or the same normalized title and body."""
+    title on the same date, or the same normalized body (title, for an
+    article without one) — a reprint under another headline is a copy."""
     title = match_text(article.title)
     if title and article.date:
         yield ("dated", title, article.date.isoformat())
     text = match_text(article.body)
-    if title or text:
-        yield ("text", title, text)
+    if text:
+        yield ("body", text)
+    elif title:
+        yield ("title", title)
 
 
 def _hits(opened: OpenSnapshot, article: Article, docnum: int, docs: np.ndarray, scores: np.ndarray,
@@ -229,7 +261,8 @@ def _hits(opened: OpenSnapshot, article: Article, docnum: int, docs: np.ndarray,
     searcher = opened.searcher()
     needles = sorted({match_text(w.word) for w in words} - {""}, key=len, reverse=True)
     marks = {name: needles for name in TEXT_FIELDS}
-    shape = SearchRequest(q="")  # a search's default fragments for the body highlights
+    size = INT_PARAMS["fragment_size"].default
+    lead = 1  # fragment
     hits: list[Hit] = []
     for i in _order(opened, docs, scores, WALK_FACTOR * limit + 1).tolist():
         d = int(docs[i])
@@ -240,7 +273,8 @@ def _hits(opened: OpenSnapshot, article: Article, docnum: int, docs: np.ndarray,
         if other.id in excluded or keys & seen:
             continue
         seen |= keys
-        hits.append(_hit(searcher, d, float(scores[i]), marks, shape))
+        opening = replace(other, body=other.body[:LEAD_CHARS])
+        hits.append(article_hit(opening, float(scores[i]), marks, lead, size))
         if len(hits) == limit:
             break
     return hits

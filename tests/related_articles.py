@@ -19,6 +19,8 @@ WATCHER = ("每天清晨，观鸟爱好者老周都会来到南湖湿地，用�
 CANTEEN = ("记者今年走访了城东社区食堂，老人凭卡就餐，一荤两素只要十元。社区食堂的厨师说，"
            "饭菜少盐少油，每天变换菜谱。")
 TIED = "南湖湿地的白鹭又多了一批幼鸟，观鸟爱好者说芦苇丛里很热闹。"
+#: the same words, as often, in another order: the same score, and no copy
+TIED_REORDERED = "观鸟爱好者说芦苇丛里很热闹，南湖湿地的白鹭又多了一批幼鸟。"
 
 RELATED_NEWS = [
     {"id": "egrets", "title": "南湖湿地白鹭数量创新高", "body": EGRETS, "date": "2024-04-10", "source": "江城日报"},
@@ -26,9 +28,11 @@ RELATED_NEWS = [
     # the same story reprinted word for word by another paper
     {"id": "watcher-reprint", "title": "观鸟爱好者守护南湖白鹭", "body": WATCHER, "date": "2024-05-03",
      "source": "江城晚报"},
-    # the same text under two headlines that share no word with it: equal scores, the newer first
+    # the same words under two headlines that share none with them: equal scores, the newer first
     {"id": "tied-old", "title": "清晨见闻", "body": TIED, "date": "2021-06-01", "source": "江城晚报"},
-    {"id": "tied-new", "title": "周末一瞥", "body": TIED, "date": "2023-06-01", "source": "江城晚报"},
+    {"id": "tied-new", "title": "周末一瞥", "body": TIED_REORDERED, "date": "2023-06-01", "source": "江城晚报"},
+    # a reprint of the canteen story under another headline
+    {"id": "canteen-reprint", "title": "老人助餐点开进城东", "body": CANTEEN, "date": "2024-03-02", "source": "江城晚报"},
     {"id": "canteen", "title": "城东社区食堂开张", "body": CANTEEN, "date": "2024-03-01", "source": "江城日报"},
     {"id": "canteen-menu", "title": "社区食堂每周公布菜谱", "body": "城东社区食堂每周一公布菜谱，老人可以提前预订饭菜。记者今年多次就餐。",
      "date": "2024-03-20", "source": "江城晚报"},

@@ -68,8 +68,10 @@ def test_a_reprint_does_not_fill_the_list(rc):
     got = ids(rc.get("/api/articles/egrets/related"))
     # watcher and watcher-reprint are the same story word for word: one of them is listed
     assert len({"watcher", "watcher-reprint"} & set(got)) == 1
-    # and the article's own reprint is never related to it
+    # and the article's own reprint is never related to it, under its headline or another
     assert "watcher-reprint" not in ids(rc.get("/api/articles/watcher/related"))
+    assert "canteen-reprint" not in ids(rc.get("/api/articles/canteen/related"))
+    assert len({"canteen", "canteen-reprint"} & set(ids(rc.get("/api/articles/canteen-menu/related")))) == 1
 
 
 def test_recent_coverage_breaks_ties(rc):
