@@ -1,8 +1,9 @@
 """Articles on the same subject as one article (``GET /api/articles/<id>/related``).
 
 An article's subject is read from its *distinctive* jieba words: every
-word of its text fields (the words the index's word fields hold, as a query
-for them would be cut) is weighted by TF-IDF against the archive —
+word of its text fields (the body's first :data:`BODY_CHARS` characters;
+the words the index's word fields hold, cut as a query for them would be)
+is weighted by TF-IDF against the archive —
 
 * term frequency: the word's occurrences in the article, each counted with
   its field's ranking boost (:data:`index.schema.FIELD_BOOSTS`: a headline
@@ -14,7 +15,7 @@ for them would be cut) is weighted by TF-IDF against the archive —
 stop-like words are dropped (one character, numbers and dates, words in
 more than :data:`STOP_DF_SHARE` of the archive, words no other article
 has), and the best :data:`RELATED_WORDS` form the query.  Every other
-article is scored as the OR of those words: the sum over words of the
+article holding :data:`MIN_SHARED_WORDS` of them is scored as their OR: the sum over words of the
 word's weight (its TF-IDF over the best one's) times its BM25F score in the
 article (:func:`search.execute.bm25` over each word field with the field
 boosts, as a search ranks).  The scores are added up posting list by
@@ -29,7 +30,8 @@ date, or whose normalized body, are those of the article or of an article
 already listed — so reprints do not fill the list.
 
 A hit has the search's hit shape; its highlights mark the query words it
-contains (the words that made it related).
+contains (the words that made it related) in its headlines and in one
+fragment of its opening.
 """
 
 from __future__ import annotations
@@ -39,8 +41,6 @@ import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from typing import Any
-
 import numpy as np
 
 from index.articles import Article
@@ -91,11 +91,6 @@ class RelatedResult:
     terms: list[str]
     hits: list[Hit]
     took_ms: float
-    snapshot: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "terms": self.terms, "took_ms": self.took_ms,
-                "hits": [h.to_dict() for h in self.hits]}
 
 
 @dataclass
@@ -131,7 +126,7 @@ def related(index: SearchIndex, article_id: str, limit: int = RELATED_LIMIT.defa
         docs, scores = _scores(opened, words)
         hits = _hits(opened, article, int(docnum), docs, scores, words, limit)
         took = round((time.perf_counter() - started) * 1000, 2)
-        return RelatedResult(article.id, [w.word for w in words], hits, took, opened.snapshot.name)
+        return RelatedResult(article.id, [w.word for w in words], hits, took)
 
 
 def excluded_ids(opened: OpenSnapshot, article: Article) -> set[str]:
@@ -199,7 +194,7 @@ def _scores(opened: OpenSnapshot, words: list[_Word]) -> tuple[np.ndarray, np.nd
     n = opened.doc_count_all
     dfs = {(f, w.word): _doc_frequency(opened, f, w.word) for w in words for f in TEXT_FIELDS}
     infos = {key: term_info(opened, key[0], key[1], n, df) for key, df in dfs.items() if df}
-    need = min(MIN_SHARED_WORDS, len(words))
+    need = max(1, min(MIN_SHARED_WORDS, len(words)))
     all_docs, all_scores = [], []
     for seg in opened.segments():
         size = seg.reader.doc_count_all()
@@ -217,7 +212,7 @@ def _scores(opened: OpenSnapshot, words: list[_Word]) -> tuple[np.ndarray, np.nd
                 holders.append(p.ids)
             if holders:
                 shared[np.unique(np.concatenate(holders))] += 1
-        held = intersect(np.flatnonzero(shared >= max(need, 1)), seg.live)
+        held = intersect(np.flatnonzero(shared >= need), seg.live)
         all_docs.append(held + seg.offset)
         all_scores.append(total[held])
     if not all_docs:
@@ -236,7 +231,7 @@ def _order(opened: OpenSnapshot, docs: np.ndarray, scores: np.ndarray, want: int
         kth = np.partition(shown, len(shown) - want)[len(shown) - want]
         idx = np.flatnonzero(shown >= kth)
     dates = opened.dates()[docs[idx]]
-    recency = np.where(dates == NO_DATE, np.iinfo(np.int64).min, dates)
+    recency = np.where(dates == NO_DATE, -1, dates)  # real dates are positive
     return idx[np.lexsort((docs[idx], -recency, -shown[idx]))][:want]
 
 

@@ -21,6 +21,7 @@ CANTEEN = ("记者今年走访了城东社区食堂，老人凭卡就餐，一�
 TIED = "南湖湿地的白鹭又多了一批幼鸟，观鸟爱好者说芦苇丛里很热闹。"
 #: the same words, as often, in another order: the same score, and no copy
 TIED_REORDERED = "观鸟爱好者说芦苇丛里很热闹，南湖湿地的白鹭又多了一批幼鸟。"
+TIED_UNDATED = "芦苇丛里很热闹，观鸟爱好者说南湖湿地的白鹭又多了一批幼鸟。"
 
 RELATED_NEWS = [
     {"id": "egrets", "title": "南湖湿地白鹭数量创新高", "body": EGRETS, "date": "2024-04-10", "source": "江城日报"},
@@ -31,6 +32,7 @@ RELATED_NEWS = [
     # the same words under two headlines that share none with them: equal scores, the newer first
     {"id": "tied-old", "title": "清晨见闻", "body": TIED, "date": "2021-06-01", "source": "江城晚报"},
     {"id": "tied-new", "title": "周末一瞥", "body": TIED_REORDERED, "date": "2023-06-01", "source": "江城晚报"},
+    {"id": "tied-undated", "title": "湖边小记", "body": TIED_UNDATED, "source": "江城晚报"},
     # a reprint of the canteen story under another headline
     {"id": "canteen-reprint", "title": "老人助餐点开进城东", "body": CANTEEN, "date": "2024-03-02", "source": "江城晚报"},
     {"id": "canteen", "title": "城东社区食堂开张", "body": CANTEEN, "date": "2024-03-01", "source": "江城日报"},
