@@ -20,6 +20,7 @@ from marshmallow import ValidationError
 from index.store import StoreError
 from search.engine import article_highlights, article_view, search
 from search.models import FILTERS, MAX_RESULT_DEPTH, RequestError, SearchRequest
+from search.related import related
 
 from .operations import query_args
 from .schemas import SearchArgsSchema
@@ -29,6 +30,8 @@ bp = Blueprint("pages", __name__, template_folder="templates", static_folder="st
                static_url_path="/assets")
 
 _search_args = SearchArgsSchema()
+#: Related articles listed under an article.
+PAGE_RELATED = 5
 
 
 def _filter_params() -> list[tuple[str, str]]:
@@ -200,8 +203,10 @@ def article(article_id: str) -> tuple[str, int] | str:
                                keep_params=[], filter_params=[]), 404
     art = view.article
     shown = view.highlights or article_highlights(art)
+    found = related(live_index(), art.id, PAGE_RELATED)
     return render_template("article.html", article=art, view=shown, q=q, back_url=back,
-                           safe_url=_safe_link(art.url), keep_params=[])
+                           safe_url=_safe_link(art.url), keep_params=[],
+                           related=found.hits if found else [])
 
 
 @bp.get("/widget.js")

@@ -20,8 +20,8 @@ from typing import Any
 from marshmallow import RAISE, Schema, ValidationError, fields, post_dump, post_load, validate
 
 
-from search.models import (EXPAND_DEFAULT, EXPAND_DESCRIPTION, FILTERS, HISTOGRAM_MESSAGE, HISTOGRAMS, INT_PARAMS, MAX_QUERY_CHARS, SORT_MESSAGE, SORTS,
-                           IntParam, SearchRequest)
+from search.models import (EXPAND_DEFAULT, EXPAND_DESCRIPTION, FILTERS, HISTOGRAM_MESSAGE, HISTOGRAMS, INT_PARAMS,
+                           MAX_QUERY_CHARS, RELATED_LIMIT, SORT_MESSAGE, SORTS, IntParam, SearchRequest)
 
 from .exports import EXPORT_FORMAT_MESSAGE, EXPORT_FORMATS
 
@@ -124,6 +124,15 @@ class ArticleArgsSchema(Schema):
     q = query_field(False, "Highlight this query in the article.")
 
 
+class RelatedArgsSchema(Schema):
+    """The parameters of ``GET /api/articles/<id>/related``."""
+
+    class Meta:
+        unknown = RAISE
+
+    limit = int_field(RELATED_LIMIT)
+
+
 class HighlightsSchema(Schema):
     title = fields.String(metadata={"description": "HTML: escaped text with <mark> around matches."})
     kicker = fields.String()
@@ -201,6 +210,15 @@ class SearchResultSchema(Schema):
             if data.get(name) is None:
                 data.pop(name, None)
         return data
+
+
+class RelatedResultSchema(Schema):
+    id = fields.String(metadata={"description": "The article the others are related to."})
+    terms = fields.List(fields.String(), metadata={"description": "Its distinctive words that chose them "
+                                                                  "(best first); hits highlight them."})
+    took_ms = fields.Float()
+    hits = fields.List(fields.Nested(HitSchema), metadata={"description": "Most related first (ties: newest "
+                                                                          "first); copies of the article left out."})
 
 
 class ArticleHighlightsSchema(Schema):

@@ -19,6 +19,7 @@ from flask import Blueprint, Response, current_app
 from search.engine import article_view, export, overview, search
 from search.grammar import EMPTY_QUERY_MESSAGE
 from search.models import DEPTH_MESSAGE, MAX_PAREN_DEPTH, MAX_QUERY_TERMS, SearchRequest
+from search.related import related
 
 from . import errors
 from .errors import APIError
@@ -27,7 +28,8 @@ from .feeds import MEDIA_TYPE as ATOM, feed_response
 from .live import live_index, time_budget
 from .operations import operation
 from .schemas import (ArticleArgsSchema, ArticleSchema, ExportArgsSchema, ExportRequest, FeedArgsSchema,
-                      HealthSchema, SearchArgsSchema, SearchResultSchema, StatsSchema)
+                      HealthSchema, RelatedArgsSchema, RelatedResultSchema, SearchArgsSchema, SearchResultSchema,
+                      StatsSchema)
 
 #: ``app.extensions`` key of the semaphore bounding concurrent exports.
 EXPORT_SLOTS = "newsearch.exports"
@@ -108,6 +110,16 @@ def get_article(args: dict[str, Any], article_id: str) -> Any:
     if view is None:
         raise APIError(404, f"no article with id {article_id!r}", {"id": ["not found"]})
     return view.record()
+
+
+@bp.get("/articles/<path:article_id>/related")
+@operation(RelatedResultSchema(), args=RelatedArgsSchema(), not_found="No such article")
+def related_articles(args: dict[str, Any], article_id: str) -> Any:
+    """Other articles on the same subject as this one (by its distinctive words)."""
+    found = related(live_index(), article_id, args["limit"])
+    if found is None:
+        raise APIError(404, f"no article with id {article_id!r}", {"id": ["not found"]})
+    return found
 
 
 @bp.get("/health")

@@ -182,11 +182,19 @@ def _hit(searcher: Any, docnum: int, score: float, needles: dict[str, list[str]]
     matched = None
     if widened.groups:  # which names of the widened terms this article holds
         matched = widened.matched({f: match_text(getattr(art, f) or "") for f in TEXT_FIELDS})
+    return article_hit(art, score, needles, req.fragments, req.fragment_size, matched)
+
+
+def article_hit(art: Article, score: float, needles: dict[str, list[str]], count: int, size: int,
+                matched: list[str] | None = None) -> Hit:
+    """``art`` as a hit: its fields, ``score``, and ``needles`` (normalized
+    strings per text field) marked in its headlines and in ``count`` body
+    fragments of about ``size`` characters; ``matched``: the widened names it holds."""
     highlights: dict[str, Any] = {
         "title": highlight(art.title, needles["title"]),
         "kicker": highlight(art.kicker, needles["kicker"]),
         "subtitle": highlight(art.subtitle, needles["subtitle"]),
-        "body": fragments(art.body, needles["body"], req.fragments, req.fragment_size),
+        "body": fragments(art.body, needles["body"], count, size),
     }
     return Hit(id=art.id, title=art.title, subtitle=art.subtitle, date=art.date, source=art.source,
                author=art.author, url=art.url, score=round(score, 4), highlights=highlights,

@@ -390,9 +390,7 @@ class Executor:
             tf = p.weights_of(docs)
             if lengths is None:
                 lengths = self.snapshot.segment_lengths(seg, fieldname)[docs]
-            info = stats[(fieldname, w)]
-            norm = BM25_K1 * ((1 - BM25_B) + BM25_B * lengths / info.avgdl)
-            total += np.where(tf > 0, info.idf * (tf * (BM25_K1 + 1)) / (tf + norm), 0.0)
+            total += np.where(tf > 0, bm25(tf, lengths, stats[(fieldname, w)]), 0.0)
         return total
 
     def _stats(self, scoring: Scoring) -> dict[tuple[str, str], TermInfo]:
@@ -404,10 +402,25 @@ class Executor:
             for f in scope_fields(scope):
                 for w in words:
                     if (f, w) not in out:
-                        df = self.snapshot.doc_frequency(f, w)
-                        out[(f, w)] = TermInfo(math.log(n / (df + 1)) + 1, self.snapshot.avg_length(f))
+                        out[(f, w)] = term_info(self.snapshot, f, w, n)
         scoring.stats = out
         return out
+
+
+def term_info(snapshot: Any, fieldname: str, word: str, n: int | None = None, df: int | None = None) -> TermInfo:
+    """The collection statistics BM25 needs of ``word`` in ``fieldname``
+    (``n``, ``df``: the snapshot's document count and the word's document
+    frequency, when the caller has them)."""
+    n = snapshot.doc_count_all if n is None else n
+    df = snapshot.doc_frequency(fieldname, word) if df is None else df
+    return TermInfo(math.log(n / (df + 1)) + 1, snapshot.avg_length(fieldname))
+
+
+def bm25(tf: np.ndarray, lengths: np.ndarray, info: TermInfo) -> np.ndarray:
+    """BM25 of a word's weighted frequencies ``tf`` (> 0) in documents whose
+    field lengths are ``lengths``: the one formula every ranking uses."""
+    norm = BM25_K1 * ((1 - BM25_B) + BM25_B * lengths / info.avgdl)
+    return info.idf * (tf * (BM25_K1 + 1)) / (tf + norm)
 
 
 def _read_text_instead(candidates: int, needles: int) -> bool:

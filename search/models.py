@@ -67,6 +67,8 @@ INT_PARAMS: dict[str, IntParam] = {p.name: p for p in (
     IntParam("fragment_size", 100, 20, 500, "About how many characters a fragment has."),
 )}
 MAX_PER_PAGE = INT_PARAMS["per_page"].maximum
+#: Related articles of one article (``GET /api/articles/<id>/related?limit=``).
+RELATED_LIMIT = IntParam("limit", 10, 1, 50, "Related articles to return.")
 
 SORT_MESSAGE = f"sort must be one of {', '.join(SORTS)}"
 #: The semantic 400s of a search: requests whose every parameter is valid on

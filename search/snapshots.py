@@ -138,6 +138,11 @@ class OpenSnapshot:
                     value = self._arrays[key] = make()
         return value
 
+    def memo(self, key: str, make: Callable[[], Any]) -> Any:
+        """``make()``, computed once for this snapshot and kept as long as it
+        is open: the per-snapshot cache of another module (``key`` names it)."""
+        return self._cached(f"memo\x1f{key}", make)
+
     def query_words(self, text: str) -> list[str]:
         """The jieba words of ``text`` as the index has them (query mode: no sub-words)."""
         words = self._words.get(text)

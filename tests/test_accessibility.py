@@ -18,6 +18,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.skipif(
     reason=f"needs Chromium at {CHROMIUM} and axe-core at {AXE} (make test installs both)")]
 
 PAGES = ["/", "/?q=郑州&facets=1", "/?q=郑州&sort=-date&page=2&per_page=2", "/articles/n1?q=地铁",
+         "/articles/c176767b90ea10a5",  # a seed article with a 相关报道 list
          "/?q=per_page&per_page=0", "/api/docs"]
 
 

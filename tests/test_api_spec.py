@@ -111,6 +111,24 @@ def test_articles_health_stats(client, spec):
     check_response(spec, "/api/stats", "get", client.get("/api/stats"))
 
 
+def test_related(client, spec):
+    limit = next(p["schema"] for p in spec["paths"]["/api/articles/{article_id}/related"]["get"]["parameters"]
+                 if p["name"] == "limit")
+
+    @SETTINGS
+    @given(st.one_of(st.sampled_from(["n1", "n3", "xss"]), st.text(min_size=1, max_size=20)),
+           st.one_of(st.none(), value_for(limit)))
+    def run(article_id, value):
+        query = {"limit": value} if value is not None else {}
+        resp = client.get("/api/articles/" + article_id.replace("/", "%2F").replace("?", "%3F") + "/related",
+                          query_string=query)
+        if resp.status_code == 404 and not resp.is_json:  # werkzeug refused the URL itself
+            return
+        check_response(spec, "/api/articles/{article_id}/related", "get", resp)
+
+    run()
+
+
 def _component(spec: dict, schema: dict) -> dict:
     while "$ref" in schema:
         schema = spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
@@ -157,11 +175,12 @@ def test_each_route_documents_the_schemas_it_uses(app, spec):
                 ref = documented["requestBody"]["content"]["application/json"]["schema"]["$ref"]
                 assert ref.endswith("/" + type(op.args).__name__.removesuffix("Schema")), (path, ref)
             checked += 1
-    assert checked == 7
+    assert checked == 8
 
     with app.test_client() as client:
         answers = {("/api/search", "get"): client.get("/api/search?q=郑州&facets=true"),
                    ("/api/articles/{article_id}", "get"): client.get("/api/articles/n1?q=地铁"),
+                   ("/api/articles/{article_id}/related", "get"): client.get("/api/articles/n1/related?limit=3"),
                    ("/api/health", "get"): client.get("/api/health"),
                    ("/api/stats", "get"): client.get("/api/stats")}
     for (path, method), resp in answers.items():
