@@ -20,7 +20,7 @@ from typing import Any
 from marshmallow import RAISE, Schema, ValidationError, fields, post_dump, post_load, validate
 
 
-from search.models import (FILTERS, HISTOGRAM_MESSAGE, HISTOGRAMS, INT_PARAMS, MAX_QUERY_CHARS, SORT_MESSAGE, SORTS,
+from search.models import (COLLAPSE_MESSAGE, COLLAPSES, FILTERS, HISTOGRAM_MESSAGE, HISTOGRAMS, INT_PARAMS, MAX_QUERY_CHARS, SORT_MESSAGE, SORTS,
                            IntParam, SearchRequest)
 
 from .exports import EXPORT_FORMAT_MESSAGE, EXPORT_FORMATS
@@ -74,6 +74,10 @@ class SearchArgsSchema(Schema):
     histogram = fields.String(load_default=None, validate=validate.OneOf(HISTOGRAMS, error=HISTOGRAM_MESSAGE),
                               metadata={"description": "Count the matching articles per year, month or day "
                                                        "(exact; articles without a date are not counted)."})
+    collapse = fields.String(load_default=None, validate=validate.OneOf(COLLAPSES, error=COLLAPSE_MESSAGE),
+                             metadata={"description": "story: one hit per story (its version ranked first, the "
+                                                      "others in versions; paging walks stories); none: every "
+                                                      "matching article (the default)."})
 
     @post_load
     def make_request(self, data: dict[str, Any], **kwargs: Any) -> SearchRequest:
@@ -93,7 +97,7 @@ class ExportArgsSchema(SearchArgsSchema):
 
     class Meta:
         unknown = RAISE
-        exclude = ("page", "per_page", "facets", "fragments", "fragment_size", "histogram")
+        exclude = ("page", "per_page", "facets", "fragments", "fragment_size", "histogram", "collapse")
 
     format = fields.String(load_default="csv", validate=validate.OneOf(EXPORT_FORMATS, error=EXPORT_FORMAT_MESSAGE),
                            metadata={"description": "csv (with a UTF-8 BOM, for Excel) or jsonl."})
@@ -138,9 +142,33 @@ class ArticleFieldsSchema(Schema):
     teaser = fields.Boolean(metadata={"description": "A front-page pointer to an article rather than one."})
 
 
+class VersionSchema(Schema):
+    """Another version of the same story (near-duplicate text: see index/stories.py)."""
+
+    id = fields.String()
+    title = fields.String()
+    date = fields.Date(allow_none=True)
+    source = fields.String()
+    matches = fields.Boolean(metadata={"description": "Search hits only: this version matches the search too."})
+
+
+_VERSIONS_DOC = "The story's other versions, earliest first (date, then id)."
+_STORY_DOC = "The story's id: the id of its earliest version (date, then id)."
+
+
 class HitSchema(ArticleFieldsSchema):
     score = fields.Float()
     highlights = fields.Nested(HighlightsSchema)
+    story = fields.String(metadata={"description": "Only with collapse=story. " + _STORY_DOC})
+    versions = fields.List(fields.Nested(VersionSchema),
+                           metadata={"description": "Only with collapse=story. " + _VERSIONS_DOC})
+
+    @post_dump
+    def drop_uncollapsed(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        for name in ("story", "versions"):
+            if data.get(name) is None:
+                data.pop(name, None)
+        return data
 
 
 class FacetValueSchema(Schema):
@@ -163,6 +191,8 @@ class HistogramBucketSchema(Schema):
 
 class SearchResultSchema(Schema):
     total = fields.Integer(metadata={"description": "Exact number of matching articles."})
+    stories = fields.Integer(metadata={"description": "Only with collapse=story: the number of stories the "
+                                                      "matching articles belong to (what paging walks)."})
     page = fields.Integer()
     per_page = fields.Integer()
     took_ms = fields.Float()
@@ -173,7 +203,7 @@ class SearchResultSchema(Schema):
 
     @post_dump
     def drop_unasked(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
-        for name in ("facets", "histogram"):
+        for name in ("facets", "histogram", "stories"):
             if data.get(name) is None:
                 data.pop(name, None)
         return data
@@ -195,6 +225,8 @@ class ArticleSchema(ArticleFieldsSchema):
     paragraphs = fields.List(fields.String())
     extra = fields.Dict(metadata={"description": "Metadata the source carried beyond the known fields."})
     highlights = fields.Nested(ArticleHighlightsSchema, metadata={"description": "Only with ?q=."})
+    story = fields.String(metadata={"description": _STORY_DOC})
+    versions = fields.List(fields.Nested(VersionSchema, exclude=("matches",)), metadata={"description": _VERSIONS_DOC})
 
 
 class HealthSchema(Schema):

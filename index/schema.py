@@ -135,7 +135,7 @@ def build_schema(userdict: str | None = None) -> fields.Schema:
     like the build did); the shipped default is found anew on each machine."""
     words = word_analyzer(userdict or os.environ.get(USERDICT_ENV) or None)
     spec: dict[str, Any] = {
-        "id": fields.ID(stored=True, unique=True),
+        "id": fields.ID(stored=True, unique=True, sortable=True),  # the column maps docnums to stories
         "date": fields.DATETIME(stored=True, sortable=True),
         "month": fields.ID(sortable=True),
         "url": fields.STORED(),

@@ -30,6 +30,9 @@ DEFAULT_TIME_BUDGET = 2.0
 #: Time units a result's histogram can count by (``histogram=``).
 HISTOGRAMS = ("year", "month", "day")
 HISTOGRAM_MESSAGE = f"histogram must be one of {', '.join(HISTOGRAMS)}"
+#: ``collapse=``: ``story`` gives one hit per story; ``none`` (as absent) every matching article.
+COLLAPSES = ("story", "none")
+COLLAPSE_MESSAGE = f"collapse must be one of {', '.join(COLLAPSES)}"
 #: Filters of a request (exact values; several values of one are OR-ed, tags AND-ed).
 FILTERS = ("source", "author", "category", "tag")
 #: Fields a query term may be scoped to (``title:…``); ``date:`` takes a range.
@@ -99,6 +102,8 @@ class SearchRequest:
     fragments: int = INT_PARAMS["fragments"].default
     fragment_size: int = INT_PARAMS["fragment_size"].default
     histogram: str | None = None
+    #: ``story``: one hit per story (see :mod:`search.stories`); None or ``none``: every article.
+    collapse: str | None = None
 
 
 def check_request(req: SearchRequest) -> None:
@@ -116,6 +121,8 @@ def check_request(req: SearchRequest) -> None:
         raise RequestError("date_from is after date_to", "date_from")
     if req.histogram is not None and req.histogram not in HISTOGRAMS:
         raise RequestError(HISTOGRAM_MESSAGE, "histogram")
+    if req.collapse is not None and req.collapse not in COLLAPSES:
+        raise RequestError(COLLAPSE_MESSAGE, "collapse")
 
 
 @dataclass
@@ -135,6 +142,9 @@ class Hit:
     authors: list[str] = field(default_factory=list)
     page: str = ""
     teaser: bool = False
+    #: With ``collapse=story``: the story id and the story's other versions.
+    story: str | None = None
+    versions: list[dict[str, Any]] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -153,7 +163,9 @@ class Hit:
             "teaser": self.teaser,
             "score": self.score,
             "highlights": self.highlights,
-        }
+        } | ({} if self.versions is None else {
+            "story": self.story,
+            "versions": [dict(v, date=v["date"].isoformat() if v["date"] else None) for v in self.versions]})
 
 
 @dataclass
@@ -167,6 +179,8 @@ class SearchResult:
     snapshot: str = ""
     #: ``[{"key": "2023-07", "count": n}, …]`` in key order, when asked
     histogram: list[dict[str, Any]] | None = None
+    #: With ``collapse=story``: how many stories the matching articles belong to.
+    stories: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -180,4 +194,6 @@ class SearchResult:
             out["facets"] = self.facets
         if self.histogram is not None:
             out["histogram"] = self.histogram
+        if self.stories is not None:
+            out["stories"] = self.stories
         return out
