@@ -142,14 +142,17 @@ class ArticleFieldsSchema(Schema):
     teaser = fields.Boolean(metadata={"description": "A front-page pointer to an article rather than one."})
 
 
-class VersionSchema(Schema):
+class ArticleVersionSchema(Schema):
     """Another version of the same story (near-duplicate text: see index/stories.py)."""
 
     id = fields.String()
     title = fields.String()
     date = fields.Date(allow_none=True)
     source = fields.String()
-    matches = fields.Boolean(metadata={"description": "Search hits only: this version matches the search too."})
+
+
+class HitVersionSchema(ArticleVersionSchema):
+    matches = fields.Boolean(metadata={"description": "This version matches the search too."})
 
 
 _VERSIONS_DOC = "The story's other versions, earliest first (date, then id)."
@@ -160,7 +163,7 @@ class HitSchema(ArticleFieldsSchema):
     score = fields.Float()
     highlights = fields.Nested(HighlightsSchema)
     story = fields.String(metadata={"description": "Only with collapse=story. " + _STORY_DOC})
-    versions = fields.List(fields.Nested(VersionSchema),
+    versions = fields.List(fields.Nested(HitVersionSchema),
                            metadata={"description": "Only with collapse=story. " + _VERSIONS_DOC})
 
     @post_dump
@@ -226,7 +229,7 @@ class ArticleSchema(ArticleFieldsSchema):
     extra = fields.Dict(metadata={"description": "Metadata the source carried beyond the known fields."})
     highlights = fields.Nested(ArticleHighlightsSchema, metadata={"description": "Only with ?q=."})
     story = fields.String(metadata={"description": _STORY_DOC})
-    versions = fields.List(fields.Nested(VersionSchema, exclude=("matches",)), metadata={"description": _VERSIONS_DOC})
+    versions = fields.List(fields.Nested(ArticleVersionSchema), metadata={"description": _VERSIONS_DOC})
 
 
 class HealthSchema(Schema):
