@@ -155,7 +155,7 @@ class HitVersionSchema(ArticleVersionSchema):
     matches = fields.Boolean(metadata={"description": "This version matches the search too."})
 
 
-_VERSIONS_DOC = "The story's other versions, earliest first (date, then id)."
+_VERSIONS_DOC = "The story's other versions, earliest first (date, then id; at most 100)."
 _STORY_DOC = "The story's id: the id of its earliest version (date, then id)."
 
 

@@ -398,7 +398,7 @@ def _write_stories(tmp: Path, table: StoryTable) -> None:
 
     table.map_docs(index_ids(windex.open_dir(str(tmp))))
     table.save(tmp)
-    failpoint("build:stories")
+    failpoint("stories:saved")
 
 
 def _count(report: BuildReport, art: Article, on_progress: ProgressFn | None) -> None:

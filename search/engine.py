@@ -24,7 +24,7 @@ from .grammar import Node, parse
 from .models import DEFAULT_TIME_BUDGET, Hit, SearchRequest, SearchResult, check_request
 from .snapshots import NO_DATE, OpenSnapshot, SearchIndex, Segment
 from .snippets import fragments, highlight
-from .stories import StoryMap, collapse
+from .stories import MAX_VERSIONS, StoryMap, collapse
 
 FACET_LIMIT = 20
 
@@ -81,15 +81,17 @@ def _search(opened: OpenSnapshot, req: SearchRequest, node: Node, started: float
 
 def _versions(searcher: Any, stories: StoryMap, article_id: str,
               matching: np.ndarray | None) -> tuple[str | None, list[dict[str, Any]]]:
-    """The story id of article ``article_id`` and its other versions,
-    earliest first, as ``{id, title, date, source}`` (plus ``matches``:
+    """The story id of article ``article_id`` and its other versions (at
+    most :data:`~search.stories.MAX_VERSIONS`), earliest first, as ``{id, title, date, source}`` (plus ``matches``:
     whether the version is among ``matching``, the sorted matching docnums,
     when given)."""
     row = stories.row_of(article_id)
     if row is None:
         return None, []
-    out = []
+    out: list[dict[str, Any]] = []
     for d in stories.member_docs(row):
+        if len(out) >= MAX_VERSIONS:
+            break
         fields = searcher.stored_fields(d)
         if fields["id"] == article_id:
             continue

@@ -16,6 +16,10 @@ import numpy as np
 
 from index.stories import StoryTable
 
+#: Other versions listed per hit or article (the earliest ones): a story
+#: chained through many similar texts (daily notices) could have thousands.
+MAX_VERSIONS = 100
+
 class StoryMap:
     """The stories of one snapshot as arrays (built once per opened snapshot).
 

@@ -248,3 +248,25 @@ def test_the_article_page_lists_the_versions(sclient):
     html = sclient.get("/articles/river-a").get_data(as_text=True)
     assert "同一报道的其他版本" in html and "/articles/river-b-reprint" in html
     assert "同一报道的其他版本" not in sclient.get("/articles/market").get_data(as_text=True)
+
+
+def test_versions_listed_are_capped_to_the_earliest(sclient, monkeypatch):
+    import search.engine
+
+    monkeypatch.setattr(search.engine, "MAX_VERSIONS", 2)
+    body = sclient.get("/api/articles/river-d-undated").get_json()
+    assert [v["id"] for v in body["versions"]] == ["river-a", "river-c-evening"]
+
+
+def test_the_story_file_is_in_the_snapshot_manifest_and_updates_never_write_the_live_one(tmp_path):
+    from index.store import IndexStore, verify_files
+
+    store, _ = build_index(tmp_path, [str(write_jsonl(tmp_path / "s.jsonl", story_docs()))])
+    first = IndexStore(store.root).current()
+    assert st.FILE_NAME in first.meta()["files"]
+    before = (first.path / st.FILE_NAME).read_bytes()
+    update([str(write_jsonl(tmp_path / "new.jsonl", [joining_doc()]))], store)
+    assert (first.path / st.FILE_NAME).read_bytes() == before  # replaced in the new snapshot, not written through
+    assert verify_files(first, deep=True) == []
+    second = IndexStore(store.root).current()
+    assert second.name != first.name and verify_files(second, deep=True) == []
