@@ -20,8 +20,8 @@ from typing import Any
 from marshmallow import RAISE, Schema, ValidationError, fields, post_dump, post_load, validate
 
 
-from search.models import (COLLAPSE_MESSAGE, COLLAPSES, FILTERS, HISTOGRAM_MESSAGE, HISTOGRAMS, INT_PARAMS, MAX_QUERY_CHARS, SORT_MESSAGE, SORTS,
-                           IntParam, SearchRequest)
+from search.models import (COLLAPSE_MESSAGE, COLLAPSES, FILTERS, HISTOGRAM_MESSAGE, HISTOGRAMS, INT_PARAMS,
+                           MAX_QUERY_CHARS, SORT_MESSAGE, SORTS, IntParam, SearchRequest)
 
 from .exports import EXPORT_FORMAT_MESSAGE, EXPORT_FORMATS
 

@@ -117,14 +117,14 @@ def quality(corpus: Path, seed: int = 13) -> None:
         docs.append(dict(copy, id=f"c{c}"))
     subject = rare_word_pairs(originals, 600, rng)
 
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     sk = st.Sketcher()
     for d in docs:
         sk.add(d["id"], None, d.get("title", ""), d.get("body", ""))
     sketches = sk.sketches()
-    t1 = time.perf_counter()
+    t1 = time.process_time()
     table = st.StoryTable.from_sketches(sketches)
-    t2 = time.perf_counter()
+    t2 = time.process_time()
     story = {i: table.root[r] for r, i in enumerate(table.ids)}
 
     sets = [set(st.shingle_hashes(st.story_text(d.get("title", ""), d.get("body", ""))).tolist()) for d in originals]
@@ -150,7 +150,7 @@ def quality(corpus: Path, seed: int = 13) -> None:
     grouped = sum(story[f"o{i}"] == story[f"o{j}"] for i, j in subject)
     print(f"same-subject pairs (>= 3 shared rare words): {len(subject)}, grouped {grouped}")
     n = len(docs)
-    print(f"signatures {1000 * (t1 - t0) / n:.3f} ms/article, components {1000 * (t2 - t1):.0f} ms "
+    print(f"CPU: signatures {1000 * (t1 - t0) / n:.3f} ms/article, components {1000 * (t2 - t1):.0f} ms "
           f"for {n} articles")
 
 
@@ -160,30 +160,60 @@ def archive_cost(archive: Path) -> None:
     problems: list = []
     sk = st.Sketcher()
     chars = count = 0
-    reading = sketching = 0.0
-    t0 = time.perf_counter()
+    wall = cpu = 0.0
     for a in read_sources([str(archive)], problems):
-        t1 = time.perf_counter()
-        reading += t1 - t0
+        w, c = time.perf_counter(), time.process_time()
         sk.add(a.id, a.date, a.title, a.body)
+        wall += time.perf_counter() - w
+        cpu += time.process_time() - c
         chars += len(a.title) + len(a.body)
         count += 1
-        t0 = time.perf_counter()
-        sketching += t0 - t1
-    t1 = time.perf_counter()
+    w, c = time.perf_counter(), time.process_time()
     sketches = sk.sketches()
-    t2 = time.perf_counter()
-    sketching += t2 - t1
+    wall += time.perf_counter() - w
+    cpu += time.process_time() - c
+    w, c = time.perf_counter(), time.process_time()
     table = st.StoryTable.from_sketches(sketches)
-    t3 = time.perf_counter()
+    comp_wall, comp_cpu = time.perf_counter() - w, time.process_time() - c
     sizes = np.bincount(table.root)
     multi = int(np.sum(sizes > 1))
-    print(f"archive {archive}: {count} articles, {chars / max(1, count):.0f} chars each; "
-          f"reading {reading:.1f} s (not counted)")
-    print(f"signatures {sketching:.1f} s ({1000 * sketching / max(1, count):.3f} ms/article, one process), "
-          f"components {t3 - t2:.1f} s; {multi} stories of 2+ versions, "
-          f"{int(np.sum(table.root != np.arange(len(table.ids))))} articles in them besides the first, "
-          f"the largest has {int(sizes.max()) if len(sizes) else 0}")
+    print(f"archive {archive}: {count} articles, {chars / max(1, count):.0f} characters each")
+    print(f"signatures: {cpu:.1f} s CPU ({1000 * cpu / max(1, count):.3f} ms/article), {wall:.1f} s wall; "
+          f"components: {comp_cpu:.1f} s CPU, {comp_wall:.1f} s wall")
+    print(f"{multi} stories of 2+ versions, {int(np.sum(table.root != np.arange(len(table.ids))))} articles "
+          f"in them besides the first, the largest has {int(sizes.max()) if len(sizes) else 0}")
+
+
+def build_overhead(source: Path, procs: int, rounds: int) -> None:
+    """Wall time of ``build`` over ``source`` with the story step and without
+    it (signatures and ``stories.npz`` patched out), alternating, ``rounds`` each."""
+    import tempfile
+    from unittest import mock
+
+    from index import builder
+    from index.store import IndexStore
+
+    def timed(with_stories: bool) -> float:
+        with tempfile.TemporaryDirectory() as tmp:
+            patches = [] if with_stories else [mock.patch.object(builder.Sketcher, "add", lambda *a, **k: None),
+                                               mock.patch.object(builder, "_write_stories", lambda *a, **k: None)]
+            for p in patches:
+                p.start()
+            try:
+                started = time.perf_counter()
+                builder.build([str(source)], IndexStore(Path(tmp) / "ix"), procs=procs)
+                return time.perf_counter() - started
+            finally:
+                for p in patches:
+                    p.stop()
+
+    times: dict[bool, list[float]] = {True: [], False: []}
+    for _ in range(rounds):
+        for flag in (False, True):
+            times[flag].append(timed(flag))
+    base, full = min(times[False]), min(times[True])
+    print(f"build of {source} with {procs} processes: without stories {times[False]} s, "
+          f"with {times[True]} s; best {base:.1f} -> {full:.1f} s (+{100 * (full - base) / base:.1f}%)")
 
 
 def main() -> None:
@@ -191,11 +221,16 @@ def main() -> None:
     ap.add_argument("--corpus", default=str(Path(__file__).resolve().parent.parent.parent / "shared/corpus/news.jsonl"))
     ap.add_argument("--archive", default=None)
     ap.add_argument("--no-quality", action="store_true", help="only the archive's cost")
+    ap.add_argument("--build", default=None, help="also time builds of this source with and without stories")
+    ap.add_argument("--procs", type=int, default=2)
+    ap.add_argument("--rounds", type=int, default=1)
     args = ap.parse_args()
     if not args.no_quality:
         quality(Path(args.corpus))
     if args.archive:
         archive_cost(Path(args.archive))
+    if args.build:
+        build_overhead(Path(args.build), args.procs, args.rounds)
 
 
 if __name__ == "__main__":

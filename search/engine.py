@@ -82,9 +82,9 @@ def _search(opened: OpenSnapshot, req: SearchRequest, node: Node, started: float
 def _versions(searcher: Any, stories: StoryMap, article_id: str,
               matching: np.ndarray | None) -> tuple[str | None, list[dict[str, Any]]]:
     """The story id of article ``article_id`` and its other versions (at
-    most :data:`~search.stories.MAX_VERSIONS`), earliest first, as ``{id, title, date, source}`` (plus ``matches``:
-    whether the version is among ``matching``, the sorted matching docnums,
-    when given)."""
+    most :data:`~search.stories.MAX_VERSIONS`, earliest first) as ``{id,
+    title, date, source}``, plus ``matches`` (whether the version is among
+    ``matching``, the sorted matching docnums) when ``matching`` is given."""
     row = stories.row_of(article_id)
     if row is None:
         return None, []
