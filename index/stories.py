@@ -349,17 +349,21 @@ class StoryTable:
         return path
 
     @classmethod
-    def load(cls, folder: Path) -> StoryTable:
+    def load(cls, folder: Path, signatures: bool = True) -> StoryTable:
         """The table saved in snapshot directory ``folder``
-        (:class:`~index.store.CorruptSnapshotError` when it cannot be read)."""
+        (:class:`~index.store.CorruptSnapshotError` when it cannot be read).
+        Without ``signatures`` (a search needs none: 512 bytes an article)
+        ``sigs`` is left empty and ``sizes`` unread."""
         try:
             with np.load(folder / FILE_NAME, allow_pickle=False) as data:
                 ids = _unpack(data["ids"], data["offsets"])
-                table = cls(ids, data["days"], data["sizes"], data["sigs"], data["root"].astype(np.int64),
+                n = len(ids)
+                sizes = data["sizes"] if signatures else np.zeros(n, dtype=np.uint32)
+                sigs = data["sigs"] if signatures else np.zeros((n, 0), dtype=np.uint32)
+                table = cls(ids, data["days"], sizes, sigs, data["root"].astype(np.int64),
                             data["doc_row"].astype(np.int64))
         except (OSError, ValueError, KeyError, UnicodeDecodeError) as exc:
             raise CorruptSnapshotError(f"{folder / FILE_NAME}: cannot read the stories: {exc}") from exc
-        n = len(ids)
         if not (len(table.days) == len(table.sizes) == len(table.sigs) == len(table.root) == n) or \
                 (n and (table.root.min() < 0 or table.root.max() >= n or table.doc_row.max() >= n)):
             raise CorruptSnapshotError(f"{folder / FILE_NAME}: inconsistent story table")

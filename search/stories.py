@@ -43,7 +43,7 @@ class StoryMap:
 
     @classmethod
     def load(cls, folder: Path) -> StoryMap:
-        return cls(StoryTable.load(folder))
+        return cls(StoryTable.load(folder, signatures=False))
 
     def keys(self, docs: np.ndarray) -> np.ndarray:
         """The story key of each docnum."""
