@@ -39,9 +39,9 @@ def _filter_params() -> list[tuple[str, str]]:
     out = []
     for name in FILTERS:
         out += [(name, v) for v in request.args.getlist(name) if v]
-    for name in ("date_from", "date_to", "sort", "per_page", "expand"):
+    for name in ("date_from", "date_to", "sort", "per_page", "expand", "collapse"):
         value = request.args.get(name, "")
-        if value and not (name == "sort" and value == "relevance"):
+        if value and not (name == "sort" and value == "relevance") and not (name == "collapse" and value == "story"):
             out.append((name, value))
     return out
 
@@ -65,6 +65,7 @@ def _request_from_args(q: str) -> SearchRequest:
         if name in data:
             data[name] = [v for v in data[name] if v]
     data.update(q=q, facets=True, histogram="day")
+    data.setdefault("collapse", "story")  # the page shows one hit per story unless asked (collapse=none)
     try:
         req: SearchRequest = _search_args.load(data)
     except ValidationError as exc:
@@ -157,14 +158,17 @@ def home() -> str:
 
             ctx["facet_url"] = facet_url
             ctx["timeline"] = _timeline(result.histogram or [], period_url)
-            export_params = [(k, v) for k, v in params if k != "per_page"]
+            export_params = [(k, v) for k, v in params if k not in ("per_page", "collapse")]
             ctx["export_url"] = url_for("api.export_articles") + "?" + urlencode([("q", q)] + export_params)
             feed_params = [(k, v) for k, v in params if k not in ("per_page", "sort")]
             ctx["feed_url"] = url_for("api.feed") + "?" + urlencode([("q", q)] + feed_params)
             ctx["active_filters"] = [
                 (f"{name}: {value}", _url(q, [p for p in params if p != (name, value)]))
                 for name, value in params if name not in _NOT_FILTERS]
-            ctx["pages"] = _pages(q, params, result.page, result.per_page, result.total)
+            ctx["pages"] = _pages(q, params, result.page, result.per_page,
+                                  result.total if result.stories is None else result.stories)
+            others = [(k, v) for k, v in params if k != "collapse"]
+            ctx["collapse_url"] = _url(q, others + ([("collapse", "none")] if result.stories is not None else []))
             ctx["back_url"] = _url(q, params, result.page)
             # the same search without (or, after that link, again with) the vocabulary's widening
             plain = [(k, v) for k, v in params if k != "expand"]
@@ -206,7 +210,7 @@ def article(article_id: str) -> tuple[str, int] | str:
     found = related(live_index(), art.id, PAGE_RELATED)
     return render_template("article.html", article=art, view=shown, q=q, back_url=back,
                            safe_url=_safe_link(art.url), keep_params=[],
-                           related=found.hits if found else [])
+                           related=found.hits if found else [], versions=view.versions)
 
 
 @bp.get("/widget.js")

@@ -20,8 +20,9 @@ from typing import Any
 from marshmallow import RAISE, Schema, ValidationError, fields, post_dump, post_load, validate
 
 
-from search.models import (EXPAND_DEFAULT, EXPAND_DESCRIPTION, FILTERS, HISTOGRAM_MESSAGE, HISTOGRAMS, INT_PARAMS,
-                           MAX_QUERY_CHARS, RELATED_LIMIT, SORT_MESSAGE, SORTS, IntParam, SearchRequest)
+from search.models import (COLLAPSE_MESSAGE, COLLAPSES, EXPAND_DEFAULT, EXPAND_DESCRIPTION, FILTERS,
+                           HISTOGRAM_MESSAGE, HISTOGRAMS, INT_PARAMS, MAX_QUERY_CHARS, RELATED_LIMIT, SORT_MESSAGE,
+                           SORTS, IntParam, SearchRequest)
 
 from .exports import EXPORT_FORMAT_MESSAGE, EXPORT_FORMATS
 
@@ -75,6 +76,10 @@ class SearchArgsSchema(Schema):
                               metadata={"description": "Count the matching articles per year, month or day "
                                                        "(exact; articles without a date are not counted)."})
     expand = fields.Boolean(load_default=EXPAND_DEFAULT, metadata={"description": EXPAND_DESCRIPTION})
+    collapse = fields.String(load_default=None, validate=validate.OneOf(COLLAPSES, error=COLLAPSE_MESSAGE),
+                             metadata={"description": "story: one hit per story (its version ranked first, the "
+                                                      "others in versions; paging walks stories); none: every "
+                                                      "matching article (the default)."})
 
     @post_load
     def make_request(self, data: dict[str, Any], **kwargs: Any) -> SearchRequest:
@@ -94,7 +99,7 @@ class ExportArgsSchema(SearchArgsSchema):
 
     class Meta:
         unknown = RAISE
-        exclude = ("page", "per_page", "facets", "fragments", "fragment_size", "histogram")
+        exclude = ("page", "per_page", "facets", "fragments", "fragment_size", "histogram", "collapse")
 
     format = fields.String(load_default="csv", validate=validate.OneOf(EXPORT_FORMATS, error=EXPORT_FORMAT_MESSAGE),
                            metadata={"description": "csv (with a UTF-8 BOM, for Excel) or jsonl."})
@@ -158,17 +163,38 @@ class ArticleFieldsSchema(Schema):
     teaser = fields.Boolean(metadata={"description": "A front-page pointer to an article rather than one."})
 
 
+class ArticleVersionSchema(Schema):
+    """Another version of the same story (near-duplicate text: see index/stories.py)."""
+
+    id = fields.String()
+    title = fields.String()
+    date = fields.Date(allow_none=True)
+    source = fields.String()
+
+
+class HitVersionSchema(ArticleVersionSchema):
+    matches = fields.Boolean(metadata={"description": "This version matches the search too."})
+
+
+_VERSIONS_DOC = "The story's other versions, earliest first (date, then id; at most 100)."
+_STORY_DOC = "The story's id: the id of its earliest version (date, then id)."
+
+
 class HitSchema(ArticleFieldsSchema):
     score = fields.Float()
     highlights = fields.Nested(HighlightsSchema)
     matched = fields.List(fields.String(), metadata={
         "description": "Only when the query widened (expanded): which of the widened terms' names, as typed or "
                        "as the vocabulary writes them, occur in this article."})
+    story = fields.String(metadata={"description": "Only with collapse=story. " + _STORY_DOC})
+    versions = fields.List(fields.Nested(HitVersionSchema),
+                           metadata={"description": "Only with collapse=story. " + _VERSIONS_DOC})
 
     @post_dump
-    def drop_unwidened(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
-        if data.get("matched") is None:
-            data.pop("matched", None)
+    def drop_absent(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        for name in ("matched", "story", "versions"):
+            if data.get(name) is None:
+                data.pop(name, None)
         return data
 
 
@@ -192,6 +218,8 @@ class HistogramBucketSchema(Schema):
 
 class SearchResultSchema(Schema):
     total = fields.Integer(metadata={"description": "Exact number of matching articles."})
+    stories = fields.Integer(metadata={"description": "Only with collapse=story: the number of stories the "
+                                                      "matching articles belong to (what paging walks)."})
     page = fields.Integer()
     per_page = fields.Integer()
     took_ms = fields.Float()
@@ -206,7 +234,7 @@ class SearchResultSchema(Schema):
 
     @post_dump
     def drop_unasked(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
-        for name in ("facets", "histogram", "expanded"):
+        for name in ("facets", "histogram", "expanded", "stories"):
             if data.get(name) is None:
                 data.pop(name, None)
         return data
@@ -237,6 +265,8 @@ class ArticleSchema(ArticleFieldsSchema):
     paragraphs = fields.List(fields.String())
     extra = fields.Dict(metadata={"description": "Metadata the source carried beyond the known fields."})
     highlights = fields.Nested(ArticleHighlightsSchema, metadata={"description": "Only with ?q=."})
+    story = fields.String(metadata={"description": _STORY_DOC})
+    versions = fields.List(fields.Nested(ArticleVersionSchema), metadata={"description": _VERSIONS_DOC})
 
 
 class HealthSchema(Schema):

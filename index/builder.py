@@ -32,6 +32,7 @@ from .inverter import InvertingWriter
 from .schema import build_schema, to_document
 from .stamps import CarryOver, live_carry_over, now_stamp
 from .sources import read_sources
+from .stories import Sketcher, Sketches, StoryTable, index_ids
 from .store import DEFAULT_KEEP, IndexStore, NoIndexError, StoreError, new_snapshot_name
 from .vocab_snapshot import VocabularyFile, read_vocabulary_file, same_vocabulary, write_vocabulary
 
@@ -221,6 +222,7 @@ def _worker(tmp_dir: str, indexname: str, jobs: Any, results: Any, parent: int, 
     gc.disable()  # this process only inverts documents: see _without_cyclic_gc
     try:
         series = _SegmentSeries(tmp_dir, indexname, POOL_MB)
+        sketcher = Sketcher()
         while True:
             try:
                 batch = jobs.get(timeout=1.0)
@@ -232,8 +234,9 @@ def _worker(tmp_dir: str, indexname: str, jobs: Any, results: Any, parent: int, 
                 break
             for art in batch:
                 series.add(carry.apply(to_document(art, stamp)))
+                sketcher.add(art.id, art.date, art.title, art.body)
             series.check()
-        results.put(("ok", series.finish()))
+        results.put(("ok", (series.finish(), sketcher.sketches())))
     except BaseException as exc:  # reported to the parent, which fails the build
         results.put(("error", f"{type(exc).__name__}: {exc}"))
 
@@ -251,6 +254,7 @@ class _Workers:
         for p in self.procs:
             p.start()
         self.segments: list[Any] = []
+        self.sketches: list[Sketches] = []
         self.reported = 0
 
     def _check(self) -> None:
@@ -259,13 +263,18 @@ class _Workers:
                 status, payload = self.results.get_nowait()
                 if status == "error":
                     raise BuildError(f"indexing worker failed: {payload}")
-                self.segments.extend(payload)
-                self.reported += 1
+                self._take(payload)
         except queue.Empty:
             pass
         dead = [p for p in self.procs if p.exitcode not in (None, 0)]
         if dead:
             raise BuildError(f"indexing worker exited with status {dead[0].exitcode}")
+
+    def _take(self, payload: tuple[list[Any], Sketches]) -> None:
+        segments, sketches = payload
+        self.segments.extend(segments)
+        self.sketches.append(sketches)
+        self.reported += 1
 
     def put(self, item: Any) -> None:
         while True:
@@ -288,8 +297,7 @@ class _Workers:
                 continue
             if status == "error":
                 raise BuildError(f"indexing worker failed: {payload}")
-            self.segments.extend(payload)
-            self.reported += 1
+            self._take(payload)
         for p in self.procs:
             p.join()
         return self.segments
@@ -377,14 +385,17 @@ def _build_into(tmp: Path, name: str, sources: Sequence[str], procs: int, userdi
     articles = _with_abs_origin(read_sources(sources, problems, warnings))
     if procs == 1:
         series = _SegmentSeries(str(tmp), windex._DEF_INDEX_NAME, POOL_MB)
+        sketcher = Sketcher()
         with _without_cyclic_gc():
             for k, art in enumerate(articles, 1):
                 series.add(carry.apply(to_document(art, stamp)))
+                sketcher.add(art.id, art.date, art.title, art.body)
                 _count(report, art, on_progress)
                 failpoint("build:ingest")
                 if k % BATCH_SIZE == 0:
                     series.check()
             segments = series.finish()
+        sketches = sketcher.sketches()
     else:
         names = [f"W{k}" for k in range(procs)]
         for worker_name in names:
@@ -397,6 +408,7 @@ def _build_into(tmp: Path, name: str, sources: Sequence[str], procs: int, userdi
                     _count(report, art, on_progress)
                 failpoint("build:ingest")
             segments = workers.finish()
+            sketches = Sketches.concat(workers.sketches)
         except BaseException:
             workers.kill()
             raise
@@ -410,8 +422,18 @@ def _build_into(tmp: Path, name: str, sources: Sequence[str], procs: int, userdi
     failpoint("build:toc")
     for toc in tmp.glob("_W*.toc"):
         toc.unlink()
+    _write_stories(tmp, StoryTable.from_sketches(sketches))
     report.total = report.indexed
     return report
+
+
+def _write_stories(tmp: Path, table: StoryTable) -> None:
+    """Map the finished index's docnums to the table's rows and save it in the snapshot."""
+    from whoosh import index as windex
+
+    table.map_docs(index_ids(windex.open_dir(str(tmp))))
+    table.save(tmp)
+    failpoint("stories:saved")
 
 
 def _count(report: BuildReport, art: Article, on_progress: ProgressFn | None) -> None:
@@ -499,6 +521,8 @@ def _update_into(tmp: Path, name: str, live: Path, sources: Sequence[str], prune
     warnings: list[Problem] = []
     report = BuildReport(snapshot=name, kind="update", problems=problems, warnings=warnings)
     seen: dict[str, set[str]] = {}
+    sketcher = Sketcher()
+    removed: set[str] = set()
     with ix.reader() as reader:
         writer = ix.writer(codec=_codec(), compound=False, limitmb=POOL_MB)
         try:
@@ -509,11 +533,12 @@ def _update_into(tmp: Path, name: str, live: Path, sources: Sequence[str], prune
                     report.unchanged += 1
                     continue
                 writer.update_document(**doc)
+                sketcher.add(art.id, art.date, art.title, art.body)
                 _count(report, art, on_progress)
                 failpoint("update:ingest")
             _log_warnings(warnings)
             if prune:
-                report.deleted = _prune(reader, writer, seen)
+                report.deleted = _prune(reader, writer, seen, removed)
         except BaseException:
             writer.cancel()
             raise
@@ -524,6 +549,10 @@ def _update_into(tmp: Path, name: str, live: Path, sources: Sequence[str], prune
             writer.cancel()
     with windex.open_dir(str(tmp)).reader() as reader:
         report.total = reader.doc_count()
+    if report.indexed or report.deleted:
+        # every story is recomputed over all signatures: ids independent of the order of updates
+        old = StoryTable.load(live)
+        _write_stories(tmp, StoryTable.from_sketches(Sketches.concat([old.sketches(removed), sketcher.sketches()])))
     return report
 
 
@@ -576,12 +605,12 @@ def _has_live(reader: Any, fieldname: str, text: str) -> bool:
     return any(not reader.is_deleted(d) for d in docnums)
 
 
-def _prune(reader: Any, writer: Any, seen: dict[str, set[str]]) -> int:
+def _prune(reader: Any, writer: Any, seen: dict[str, set[str]], removed: set[str]) -> int:
     """Delete articles no source holds any more; return how many.
 
     An article goes when its file was read in this update and no longer
     holds it, or when its file is gone, unless this update read its id
-    elsewhere.
+    elsewhere.  The ids deleted are added to ``removed``.
     """
     seen_anywhere = set().union(*seen.values()) if seen else set()
     deleted = 0
@@ -595,4 +624,5 @@ def _prune(reader: Any, writer: Any, seen: dict[str, set[str]]) -> int:
             doc_id = reader.stored_fields(docnum)["id"]
             if doc_id not in seen_anywhere:
                 deleted += writer.delete_by_term("id", doc_id)
+                removed.add(doc_id)
     return deleted

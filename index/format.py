@@ -26,6 +26,7 @@ from __future__ import annotations
 #: (``digest_col``), for feeds (:mod:`index.stamps`).
 #: The snapshot carries the vocabulary (``vocab.tsv``) and the word
 #: analyzer records its names, added to jieba's dictionary (issue 14).
+#: ``stories.npz`` (versions of one story, :mod:`index.stories`) and an id column.
 SCHEMA_VERSION = 6
 #: The Whoosh release the codec and writers are written against (pinned in pyproject.toml).
 WHOOSH_VERSION = (2, 7, 4)

@@ -138,7 +138,7 @@ def build_schema(userdict: str | None = None, vocab_words: tuple[str, ...] = ())
     is found anew on each machine."""
     words = word_analyzer(userdict or os.environ.get(USERDICT_ENV) or None, vocab_words)
     spec: dict[str, Any] = {
-        "id": fields.ID(stored=True, unique=True),
+        "id": fields.ID(stored=True, unique=True, sortable=True),  # the column maps docnums to stories
         "date": fields.DATETIME(stored=True, sortable=True),
         "month": fields.ID(sortable=True),
         "url": fields.STORED(),

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import heapq
 import time
-from collections.abc import Generator
-from dataclasses import dataclass
+from collections.abc import Callable, Generator
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -26,6 +26,7 @@ from .grammar import Node, parse
 from .models import DEFAULT_TIME_BUDGET, Hit, SearchRequest, SearchResult, check_request
 from .snapshots import NO_DATE, OpenSnapshot, SearchIndex, Segment
 from .snippets import fragments, highlight
+from .stories import MAX_VERSIONS, StoryMap, collapse
 
 FACET_LIMIT = 20
 
@@ -56,18 +57,63 @@ def _search(opened: OpenSnapshot, req: SearchRequest, node: Node, started: float
     widened = _widened(opened, node, req.expand)
     node = widened.node
     executor = Executor(opened, opened.segments(), deadline)
-    docs, order, scores = _ranked(executor, opened, node, req, req.page * req.per_page)
+    per_segment = executor.matching(node, req)
+    docs = _global(executor.segments, per_segment)
+    rank = _ranker(executor, opened, node, req, per_segment, docs)
+    want = req.page * req.per_page
+    stories = opened.stories() if req.collapse == "story" else None
+    if stories is not None:
+        last: list[np.ndarray] = []
+
+        def ranked(width: int | None) -> np.ndarray:
+            top, scores = rank(width)
+            last[:] = [scores]
+            return top
+        order = collapse(stories.keys(docs), ranked, want)
+        scores = last[0] if last else np.zeros(len(docs))
+    else:
+        order, scores = rank(want)
     dates = opened.dates()
     page = order[(req.page - 1) * req.per_page:]
     needles = highlight_needles(node, opened.query_words)
     searcher = opened.searcher()
     hits = [_hit(searcher, int(docs[i]), float(scores[i]), needles, req, widened) for i in page]
+    if stories is not None:
+        for hit, i in zip(hits, page):
+            hit.story, hit.versions = _versions(searcher, stories, hit.id, docs)
     facets = _facets(opened, docs) if req.facets else None
     histogram = date_histogram(dates[docs], req.histogram) if req.histogram else None
     took = round((time.perf_counter() - started) * 1000, 2)
     return SearchResult(total=len(docs), page=req.page, per_page=req.per_page, took_ms=took,
                         hits=hits, facets=facets, snapshot=opened.snapshot.name, histogram=histogram,
-                        expanded=widened.expanded or None)
+                        expanded=widened.expanded or None,
+                        stories=stories.count(docs) if stories is not None else None)
+
+
+def _versions(searcher: Any, stories: StoryMap, article_id: str,
+              matching: np.ndarray | None) -> tuple[str | None, list[dict[str, Any]]]:
+    """The story id of article ``article_id`` and its other versions (at
+    most :data:`~search.stories.MAX_VERSIONS`, earliest first) as ``{id,
+    title, date, source}``, plus ``matches`` (whether the version is among
+    ``matching``, the sorted matching docnums) when ``matching`` is given."""
+    row = stories.row_of(article_id)
+    if row is None:
+        return None, []
+    out: list[dict[str, Any]] = []
+    for d in stories.member_docs(row):
+        if len(out) >= MAX_VERSIONS:
+            break
+        fields = searcher.stored_fields(d)
+        if fields["id"] == article_id:
+            continue
+        date = fields.get("date")
+        version: dict[str, Any] = {"id": fields["id"], "title": fields.get("title", ""),
+                                   "date": date.date() if date else None, "source": fields.get("source", "")}
+        if matching is not None:
+            k = int(np.searchsorted(matching, d))
+            version["matches"] = bool(k < len(matching) and matching[k] == d)
+        out.append(version)
+    return stories.story_id(row), out
 
 
 _UNIT = {"year": "Y", "month": "M", "day": "D"}
@@ -91,17 +137,27 @@ def _ranked(executor: Executor, opened: OpenSnapshot, node: Node, req: SearchReq
     sorted by relevance)."""
     per_segment = executor.matching(node, req)
     docs = _global(executor.segments, per_segment)
-    want = len(docs) if want is None else want
+    return (docs, *_ranker(executor, opened, node, req, per_segment, docs)(want))
+
+
+def _ranker(executor: Executor, opened: OpenSnapshot, node: Node, req: SearchRequest,
+            per_segment: list[np.ndarray], docs: np.ndarray) -> Callable[[int | None], tuple[np.ndarray, np.ndarray]]:
+    """``rank(want)``: the indexes of the first ``want`` of ``docs`` (all for
+    None) in the request's order, and every one's score (0 unless sorted by
+    relevance).  Base scores are computed once, however often it is called."""
     dates = opened.dates()[docs]
-    scores = np.zeros(len(docs))
+    zeros = np.zeros(len(docs))
     if req.sort == "relevance":
         scoring = ranking_terms(node, opened.query_words)
-        scores = np.concatenate(executor.scores(scoring, per_segment) or [np.zeros(0)])
-        scores = _with_phrase_bonus(executor, scoring, per_segment, scores, want)
-        return docs, _top(docs, scores, dates, want), scores
-    if req.sort == "-date":
-        return docs, _top(docs, dates, None, want), scores
-    return docs, _top(docs, -dates, None, want), scores
+        base = np.concatenate(executor.scores(scoring, per_segment) or [np.zeros(0)])
+
+        def by_relevance(want: int | None) -> tuple[np.ndarray, np.ndarray]:
+            want = len(docs) if want is None else want
+            scores = _with_phrase_bonus(executor, scoring, per_segment, base, want)
+            return _top(docs, scores, dates, want), scores
+        return by_relevance
+    primary = dates if req.sort == "-date" else -dates
+    return lambda want: (_top(docs, primary, None, len(docs) if want is None else want), zeros)
 
 
 def _global(segments: list[Segment], per_segment: list[np.ndarray]) -> np.ndarray:
@@ -260,6 +316,9 @@ class ArticleView:
 
     article: Article
     highlights: dict[str, Any] | None = None
+    #: The article's story id and its other versions (``{id, title, date, source}``, earliest first).
+    story: str | None = None
+    versions: list[dict[str, Any]] = field(default_factory=list)
 
     def record(self) -> dict[str, Any]:
         """The article's fields (native types) plus paragraphs and highlights."""
@@ -270,6 +329,8 @@ class ArticleView:
                                 "extra")}
         out["authors"] = article_authors(art)
         out["paragraphs"] = art.paragraphs
+        out["story"] = self.story or art.id
+        out["versions"] = self.versions
         if self.highlights is not None:
             out["highlights"] = self.highlights
         return out
@@ -282,12 +343,14 @@ def article_view(index: SearchIndex, article_id: str, q: str | None = None,
     art = get_article(index, article_id)
     if art is None:
         return None
+    with index.lease() as opened:
+        story, versions = _versions(opened.searcher(), opened.stories(), art.id, None)
     if not q:
-        return ArticleView(art)
+        return ArticleView(art, story=story, versions=versions)
     node = parse(q)
     with index.lease() as opened:
         needles = highlight_needles(_widened(opened, node, widen).node, opened.query_words)
-    return ArticleView(art, article_highlights(art, needles))
+    return ArticleView(art, article_highlights(art, needles), story, versions)
 
 
 def article_highlights(art: Article, needles: dict[str, list[str]] | None = None) -> dict[str, Any]:

@@ -30,6 +30,9 @@ DEFAULT_TIME_BUDGET = 2.0
 #: Time units a result's histogram can count by (``histogram=``).
 HISTOGRAMS = ("year", "month", "day")
 HISTOGRAM_MESSAGE = f"histogram must be one of {', '.join(HISTOGRAMS)}"
+#: ``collapse=``: ``story`` gives one hit per story; ``none`` (as absent) every matching article.
+COLLAPSES = ("story", "none")
+COLLAPSE_MESSAGE = f"collapse must be one of {', '.join(COLLAPSES)}"
 #: Filters of a request (exact values; several values of one are OR-ed, tags AND-ed).
 FILTERS = ("source", "author", "category", "tag")
 #: The ``expand`` parameter: whether unquoted terms that name a vocabulary
@@ -107,6 +110,8 @@ class SearchRequest:
     fragment_size: int = INT_PARAMS["fragment_size"].default
     histogram: str | None = None
     expand: bool = EXPAND_DEFAULT
+    #: ``story``: one hit per story (see :mod:`search.stories`); None or ``none``: every article.
+    collapse: str | None = None
 
 
 def check_request(req: SearchRequest) -> None:
@@ -124,6 +129,8 @@ def check_request(req: SearchRequest) -> None:
         raise RequestError("date_from is after date_to", "date_from")
     if req.histogram is not None and req.histogram not in HISTOGRAMS:
         raise RequestError(HISTOGRAM_MESSAGE, "histogram")
+    if req.collapse is not None and req.collapse not in COLLAPSES:
+        raise RequestError(COLLAPSE_MESSAGE, "collapse")
 
 
 @dataclass
@@ -146,6 +153,9 @@ class Hit:
     #: The names (as typed or as the vocabulary writes them) of a widened
     #: term that occur in this article; None when nothing was widened.
     matched: list[str] | None = None
+    #: With ``collapse=story``: the story id and the story's other versions.
+    story: str | None = None
+    versions: list[dict[str, Any]] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -165,7 +175,9 @@ class Hit:
             "score": self.score,
             "highlights": self.highlights,
             **({"matched": self.matched} if self.matched is not None else {}),
-        }
+        } | ({} if self.versions is None else {
+            "story": self.story,
+            "versions": [dict(v, date=v["date"].isoformat() if v["date"] else None) for v in self.versions]})
 
 
 @dataclass
@@ -181,6 +193,8 @@ class SearchResult:
     histogram: list[dict[str, Any]] | None = None
     #: term as typed → the other names it also matched (only terms that widened)
     expanded: dict[str, list[str]] | None = None
+    #: With ``collapse=story``: how many stories the matching articles belong to.
+    stories: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -196,4 +210,6 @@ class SearchResult:
             out["histogram"] = self.histogram
         if self.expanded:
             out["expanded"] = self.expanded
+        if self.stories is not None:
+            out["stories"] = self.stories
         return out

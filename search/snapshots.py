@@ -34,6 +34,7 @@ from index.store import (CorruptSnapshotError, IndexStore, NoIndexError, SchemaM
 
 from .arrays import Postings, read_postings
 from .execute import Segment
+from .stories import StoryMap
 
 #: The fields whose positions a query reads (exact matching); others give documents and weights.
 NGRAM_FIELDS = ("text_ng", "text_c1")
@@ -221,6 +222,10 @@ class OpenSnapshot:
             flat.extend(labels.setdefault(t, len(labels)) for t in tags)
             lengths[d + 1] = len(tags)
         return list(labels), np.asarray(flat, dtype=np.int64), np.cumsum(lengths)
+
+    def stories(self) -> StoryMap:
+        """The snapshot's stories (``stories.npz``), read once."""
+        return self._cached("stories", lambda: StoryMap.load(self.snapshot.path))
 
     def lexicon(self, fieldname: str) -> list[str]:
         """All terms of a small field (the ``*_m`` metadata fields), cached."""

@@ -112,7 +112,7 @@ def test_rollback_killed_while_locked(live):
     assert answers(store.root) == before
 
 
-@pytest.mark.parametrize("point", ["build:created", "build:toc", "publish:meta", "update:commit"])
+@pytest.mark.parametrize("point", ["build:created", "build:toc", "stories:saved", "publish:meta", "update:commit"])
 def test_disk_full_fails_cleanly(live, point):
     store, extra, before, _ = live
     command = "update" if point.startswith("update") else "build"

@@ -1,0 +1,394 @@
+"""Versions of one story: near-duplicate articles grouped at index time.
+
+A newsroom archive holds the same story many times (the wire copy and the
+desk's edit, morning and evening versions, a sister paper's reprint).  Each
+article gets a *story*: the connected component of the similarity graph
+below, named by the id of its earliest member (date, then id; undated
+members last).
+
+**Text.**  Character shingles of :data:`SHINGLE` characters of the matching
+form (:func:`index.normalization.match_text`) of the title and body: case,
+width, Traditional/Simplified, spaces and punctuation do not matter, and
+unlike jieba words a shingle does not change with the words around an edit.
+
+**Signatures.**  MinHash with :data:`NUM_PERM` permutations in datasketch's
+``affine32`` scheme (datasketch 2.0: each 32-bit shingle hash is pre-mixed
+with the MurmurHash3 finalizer, then ``a_k * h + b_k`` mod 2**32 with
+datasketch's own ``a``/``b`` for seed :data:`SEED`).  datasketch hashes
+each value in Python (SHA-1 per shingle: minutes per 100,000 articles), so
+the shingles are hashed here vectorized with numpy and the same permutation
+formula is applied to whole batches; ``tests/test_stories.py`` checks the
+signatures equal datasketch's ``MinHash.update_batch`` on the same hashes.
+
+**Pairs.**  LSH banding (:data:`BANDS` bands of :data:`ROWS` rows) in numpy:
+articles whose band values agree in some band are candidates; a candidate
+pair is *similar* when the estimated Jaccard similarity of the shingle sets
+is at least :data:`JACCARD`, or when the estimated containment (shared
+shingles over the smaller set: a version with paragraphs cut or added) is at
+least :data:`CONTAINMENT` with a Jaccard of at least :data:`CONTAINMENT_JACCARD`.
+Texts with fewer than :data:`MIN_SHINGLES` shingles join no story (too
+little text to tell a version from a coincidence).
+
+**Stability.**  Components are recomputed over every article's stored
+signature on each build and update, in a canonical order (rows sorted by
+id), so the story ids depend only on the set of articles, never on input
+order or the number of build processes.  A new version joins its story (its
+id stays, unless the new article is earlier than every member: then the
+story is named after it).  When a new article is similar to members of two
+stories, they become one story, named by the earliest member of the union;
+the other name disappears.  A deleted or changed article can likewise split
+a story.
+
+**Storage.**  ``stories.npz`` in the snapshot (see :class:`StoryTable`): one
+row per article (id, date, shingle count, signature, the row of its story's
+earliest member) plus ``doc_row``, the row of each index docnum, so a search
+maps its matches to stories without reading stored fields.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterable, Sequence, Set as AbstractSet
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .normalization import match_text
+from .store import CorruptSnapshotError
+
+#: Characters per shingle.
+SHINGLE = 5
+#: MinHash permutations, and datasketch's seed for their parameters.
+NUM_PERM = 128
+SEED = 1
+#: LSH bands × rows per band (126 of the 128 values).  A pair of Jaccard
+#: similarity J is a candidate with probability 1 - (1 - J**3)**42: 0.68
+#: at 0.3, 0.93 at 0.4, 0.99 at 0.47 (a brief inside a version twice its
+#: length), 0.9955 at 0.5.  Over the shared corpus (18,697 articles) 2.5
+#: unrelated pairs in a million are candidates: about 1.3 million to check
+#: at 1,000,000 articles.
+BANDS = 42
+ROWS = 3
+#: A candidate pair is similar at this estimated Jaccard similarity …
+JACCARD = 0.5
+#: … or at this estimated containment (shared shingles / the smaller set's)
+#: together with at least :data:`CONTAINMENT_JACCARD`.
+CONTAINMENT = 0.8
+CONTAINMENT_JACCARD = 0.3
+#: Texts with fewer shingles than this join no story.
+MIN_SHINGLES = 30
+#: Members of one LSH bucket compared with each other; in a bigger bucket
+#: (boilerplate) each is compared with the next :data:`BUCKET_WINDOW` in id order.
+BUCKET_WINDOW = 64
+#: A row's date when the article has none (sorts after every real date).
+NO_DAY = np.iinfo(np.int32).max
+FILE_NAME = "stories.npz"
+
+_EPOCH = dt.date(1970, 1, 1)
+_M32 = np.uint64(0xFFFFFFFF)
+# Odd 64-bit multipliers, one per shingle position (from splitmix64).
+_POS_MULT = np.array([0x9E3779B97F4A7C15, 0xBF58476D1CE4E5B9, 0x94D049BB133111EB,
+                      0xD6E8FEB86659FD93, 0xA0761D6478BD642F, 0xE7037ED1A0B428DB,
+                      0x8EBC6AF09C88C6E3, 0x589965CC75374CC3][:SHINGLE], dtype=np.uint64)
+
+
+def _permutations() -> tuple[np.ndarray, np.ndarray]:
+    """datasketch's affine32 permutation parameters for :data:`SEED`."""
+    from datasketch import MinHash
+
+    a, b = MinHash(num_perm=NUM_PERM, seed=SEED, scheme="affine32").permutations
+    return np.asarray(a, dtype=np.uint32), np.asarray(b, dtype=np.uint32)
+
+
+_PERM: tuple[np.ndarray, np.ndarray] | None = None
+
+
+def permutations() -> tuple[np.ndarray, np.ndarray]:
+    global _PERM
+    if _PERM is None:
+        _PERM = _permutations()
+    return _PERM
+
+
+def fmix32(h: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 32-bit finalizer (datasketch's pre-mix of the affine schemes)."""
+    h = h.astype(np.uint32, copy=True)
+    h ^= h >> np.uint32(16)
+    h *= np.uint32(0x85EBCA6B)
+    h ^= h >> np.uint32(13)
+    h *= np.uint32(0xC2B2AE35)
+    h ^= h >> np.uint32(16)
+    return h
+
+
+def story_text(title: str, body: str) -> str:
+    """The text shingled: the matching form of the title and the body."""
+    return match_text(title) + match_text(body)
+
+
+def shingle_hashes(text: str) -> np.ndarray:
+    """The distinct 32-bit hashes of ``text``'s :data:`SHINGLE`-character
+    shingles, sorted (a text shorter than a shingle is one shingle; an empty
+    text has none).  Each shingle's code points are combined with one odd
+    multiplier per position, and the 64-bit sum is folded to 32 bits by a
+    xor-shift and a multiply."""
+    if not text:
+        return np.zeros(0, dtype=np.uint32)
+    cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    n = len(cps) - SHINGLE + 1
+    if n <= 0:
+        cps = np.concatenate([cps, np.zeros(SHINGLE - len(cps), dtype=np.uint64)])
+        n = 1
+    h = cps[:n] * _POS_MULT[0]
+    for i in range(1, SHINGLE):
+        h += cps[i:i + n] * _POS_MULT[i]
+    h ^= h >> np.uint64(29)
+    h *= np.uint64(0xBF58476D1CE4E5B9)
+    h ^= h >> np.uint64(32)
+    out = (h & _M32).astype(np.uint32)
+    out.sort()
+    keep = np.ones(len(out), dtype=bool)
+    np.not_equal(out[1:], out[:-1], out=keep[1:])
+    return out[keep]
+
+
+def signatures(hash_sets: Sequence[np.ndarray]) -> np.ndarray:
+    """The MinHash signature (``uint32[NUM_PERM]``) of each set of shingle
+    hashes, as datasketch's affine32 ``MinHash.update_batch`` would compute
+    it; an empty set gets datasketch's empty value (all ``2**32 - 1``)."""
+    a, b = permutations()
+    out = np.full((len(hash_sets), NUM_PERM), np.iinfo(np.uint32).max, dtype=np.uint32)
+    sizes = np.fromiter((len(s) for s in hash_sets), dtype=np.int64, count=len(hash_sets))
+    nonempty = np.flatnonzero(sizes)
+    if len(nonempty) == 0:
+        return out
+    for i in nonempty:
+        # [NUM_PERM, shingles]: the minimum runs along contiguous memory
+        block = a[:, None] * fmix32(hash_sets[int(i)])
+        block += b[:, None]
+        out[i] = block.min(axis=1)
+    return out
+
+
+@dataclass
+class Sketches:
+    """Signatures of some articles: the rows a build or update adds."""
+
+    ids: list[str]
+    days: np.ndarray  # int32 days since 1970-01-01, NO_DAY without a date
+    sizes: np.ndarray  # uint32 distinct shingles
+    sigs: np.ndarray  # uint32 [n, NUM_PERM]
+
+    @classmethod
+    def empty(cls) -> Sketches:
+        return cls([], np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.uint32),
+                   np.zeros((0, NUM_PERM), dtype=np.uint32))
+
+    @classmethod
+    def concat(cls, parts: Iterable[Sketches]) -> Sketches:
+        parts = [p for p in parts if len(p.ids)]
+        if not parts:
+            return cls.empty()
+        return cls([i for p in parts for i in p.ids], np.concatenate([p.days for p in parts]),
+                   np.concatenate([p.sizes for p in parts]), np.concatenate([p.sigs for p in parts]))
+
+
+class Sketcher:
+    """Collects the signatures of articles as they are indexed (a build
+    worker, or the parent with one process): :meth:`add` each, then
+    :meth:`sketches`.  Signatures are computed a batch at a time."""
+
+    BATCH = 64
+
+    def __init__(self) -> None:
+        self._pending: list[tuple[str, int, np.ndarray]] = []
+        self._done: list[Sketches] = []
+
+    def add(self, article_id: str, date: dt.date | None, title: str, body: str) -> None:
+        day = (date - _EPOCH).days if date else int(NO_DAY)
+        self._pending.append((article_id, day, shingle_hashes(story_text(title, body))))
+        if len(self._pending) >= self.BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self._pending:
+            return
+        ids, days, sets = zip(*self._pending)
+        self._pending = []
+        self._done.append(Sketches(list(ids), np.asarray(days, dtype=np.int32),
+                                   np.fromiter((len(s) for s in sets), dtype=np.uint32, count=len(sets)),
+                                   signatures(sets)))
+
+    def sketches(self) -> Sketches:
+        self._flush()
+        out = Sketches.concat(self._done)
+        self._done = [out]
+        return out
+
+
+def _band_keys(sigs: np.ndarray) -> np.ndarray:
+    """``uint64 [BANDS, n]``: each band's :data:`ROWS` values hashed to one key."""
+    bands = sigs[:, :BANDS * ROWS].reshape(len(sigs), BANDS, ROWS).astype(np.uint64)
+    keys = np.zeros((BANDS, len(sigs)), dtype=np.uint64)
+    for r in range(ROWS):
+        keys ^= bands[:, :, r].T
+        keys *= np.uint64(0x9E3779B97F4A7C15)
+        keys ^= keys >> np.uint64(31)
+    return keys
+
+
+def candidate_pairs(sigs: np.ndarray, eligible: np.ndarray) -> np.ndarray:
+    """``int64 [m, 2]`` row pairs (i < j) sharing a band, among ``eligible`` rows."""
+    rows = np.flatnonzero(eligible)
+    if len(rows) < 2:
+        return np.zeros((0, 2), dtype=np.int64)
+    keys = _band_keys(sigs[rows])
+    found = []
+    for band in range(BANDS):
+        order = np.argsort(keys[band], kind="stable")
+        k = keys[band][order]
+        for gap in range(1, BUCKET_WINDOW + 1):
+            same = np.flatnonzero(k[gap:] == k[:-gap])
+            if len(same) == 0:
+                break
+            found.append(np.stack([order[same], order[same + gap]], axis=1))
+    if not found:
+        return np.zeros((0, 2), dtype=np.int64)
+    pairs = rows[np.concatenate(found)]
+    pairs.sort(axis=1)
+    return np.unique(pairs, axis=0)
+
+
+def similar(sigs: np.ndarray, sizes: np.ndarray, pairs: np.ndarray) -> np.ndarray:
+    """Which ``pairs`` are versions of one story (see the module docstring)."""
+    if len(pairs) == 0:
+        return np.zeros(0, dtype=bool)
+    jaccard = np.empty(len(pairs))
+    for lo in range(0, len(pairs), 1 << 16):
+        p = pairs[lo:lo + (1 << 16)]
+        jaccard[lo:lo + len(p)] = (sigs[p[:, 0]] == sigs[p[:, 1]]).mean(axis=1)
+    a = sizes[pairs[:, 0]].astype(np.float64)
+    b = sizes[pairs[:, 1]].astype(np.float64)
+    shared = jaccard * (a + b) / (1 + jaccard)
+    containment = shared / np.maximum(np.minimum(a, b), 1)
+    return (jaccard >= JACCARD) | ((containment >= CONTAINMENT) & (jaccard >= CONTAINMENT_JACCARD))
+
+
+def story_roots(ids: Sequence[str], days: np.ndarray, sizes: np.ndarray, sigs: np.ndarray) -> np.ndarray:
+    """For each row, the row of its story's earliest member (date, then id;
+    undated last).  Rows must be in id order (:class:`StoryTable` keeps
+    them so): the result then depends on the set of rows only."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    n = len(ids)
+    roots = np.arange(n, dtype=np.int64)
+    if n < 2:
+        return roots
+    pairs = candidate_pairs(sigs, sizes >= MIN_SHINGLES)
+    pairs = pairs[similar(sigs, sizes, pairs)]
+    if len(pairs) == 0:
+        return roots
+    graph = coo_matrix((np.ones(len(pairs), dtype=np.int8), (pairs[:, 0], pairs[:, 1])), shape=(n, n))
+    _, labels = connected_components(graph, directed=False)
+    # rows in id order, so (label, day, row) orders each component by date, then id
+    order = np.lexsort((np.arange(n), days, labels))
+    first = np.ones(n, dtype=bool)
+    first[1:] = labels[order][1:] != labels[order][:-1]
+    head = order[first]  # earliest row of each label, labels ascending
+    return head[labels]
+
+
+@dataclass
+class StoryTable:
+    """The stories of one snapshot, as stored in ``stories.npz``.
+
+    Rows are articles in id order.  ``root[r]`` is the row of the earliest
+    member of row ``r``'s story (the story id is ``ids[root[r]]``);
+    ``doc_row[d]`` is the row of index docnum ``d`` (-1: a deleted docnum).
+    """
+
+    ids: list[str]
+    days: np.ndarray
+    sizes: np.ndarray
+    sigs: np.ndarray
+    root: np.ndarray
+    doc_row: np.ndarray
+
+    @classmethod
+    def from_sketches(cls, sk: Sketches) -> StoryTable:
+        """Rows in id order (the last of a repeated id wins), stories computed."""
+        last = {article_id: k for k, article_id in enumerate(sk.ids)}
+        order = np.asarray([last[i] for i in sorted(last)], dtype=np.int64)
+        ids = [sk.ids[k] for k in order]
+        days, sizes, sigs = sk.days[order], sk.sizes[order], sk.sigs[order]
+        return cls(ids, days, sizes, sigs, story_roots(ids, days, sizes, sigs), np.zeros(0, dtype=np.int64))
+
+    def sketches(self, drop: AbstractSet[str] = frozenset()) -> Sketches:
+        """This table's rows as sketches, without the ids in ``drop``."""
+        keep = np.asarray([k for k, i in enumerate(self.ids) if i not in drop], dtype=np.int64)
+        return Sketches([self.ids[k] for k in keep], self.days[keep], self.sizes[keep], self.sigs[keep])
+
+    def map_docs(self, doc_ids: Sequence[str | None]) -> None:
+        """Set ``doc_row`` from the id of each docnum (None: deleted)."""
+        where = {article_id: k for k, article_id in enumerate(self.ids)}
+        self.doc_row = np.fromiter((where.get(i, -1) if i is not None else -1 for i in doc_ids),
+                                   dtype=np.int64, count=len(doc_ids))
+
+    def save(self, folder: Path) -> Path:
+        blob, offsets = _pack(self.ids)
+        path = folder / FILE_NAME
+        part = folder / (FILE_NAME + ".part")
+        with open(part, "wb") as fh:
+            np.savez(fh, ids=blob, offsets=offsets, days=self.days, sizes=self.sizes, sigs=self.sigs,
+                     root=self.root.astype(np.int32), doc_row=self.doc_row.astype(np.int32))
+        # replaces (never writes through) the file an update hard-linked from the live snapshot
+        os.replace(part, path)
+        return path
+
+    @classmethod
+    def load(cls, folder: Path, signatures: bool = True) -> StoryTable:
+        """The table saved in snapshot directory ``folder``
+        (:class:`~index.store.CorruptSnapshotError` when it cannot be read).
+        Without ``signatures`` (a search needs none: 512 bytes an article)
+        ``sigs`` is left empty and ``sizes`` unread."""
+        try:
+            with np.load(folder / FILE_NAME, allow_pickle=False) as data:
+                ids = _unpack(data["ids"], data["offsets"])
+                n = len(ids)
+                sizes = data["sizes"] if signatures else np.zeros(n, dtype=np.uint32)
+                sigs = data["sigs"] if signatures else np.zeros((n, 0), dtype=np.uint32)
+                table = cls(ids, data["days"], sizes, sigs, data["root"].astype(np.int64),
+                            data["doc_row"].astype(np.int64))
+        except (OSError, ValueError, KeyError, UnicodeDecodeError) as exc:
+            raise CorruptSnapshotError(f"{folder / FILE_NAME}: cannot read the stories: {exc}") from exc
+        if not (len(table.days) == len(table.sizes) == len(table.sigs) == len(table.root) == n) or \
+                (n and (table.root.min() < 0 or table.root.max() >= n or table.doc_row.max() >= n)):
+            raise CorruptSnapshotError(f"{folder / FILE_NAME}: inconsistent story table")
+        return table
+
+
+def _pack(ids: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    encoded = [i.encode("utf-8") for i in ids]
+    offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+    offsets[1:] = np.cumsum([len(e) for e in encoded])
+    return np.frombuffer(b"".join(encoded), dtype=np.uint8), offsets
+
+
+def _unpack(blob: np.ndarray, offsets: np.ndarray) -> list[str]:
+    raw = blob.tobytes()
+    bounds = offsets.tolist()
+    return [raw[bounds[k]:bounds[k + 1]].decode("utf-8") for k in range(len(bounds) - 1)]
+
+
+def index_ids(ix: object) -> list[str | None]:
+    """The id of every docnum of a Whoosh index (None where deleted), read
+    from the id column."""
+    out: list[str | None] = []
+    with ix.reader() as reader:  # type: ignore[attr-defined]
+        for sub, _offset in reader.leaf_readers():
+            col = list(sub.column_reader("id", translate=True))
+            out.extend(None if sub.is_deleted(d) else col[d] for d in range(len(col)))
+    return out
