@@ -27,12 +27,14 @@ from typing import Any
 from .analysis import load_segmenter, resolve_userdict
 from .articles import Article, Problem
 from .codec import NewsCodec
+from .entities import EntityTagger, load_tagger, warm_up as warm_up_tagger
 from .faults import failpoint
 from .normalization import warm_up
 from .inverter import InvertingWriter
-from .schema import build_schema, to_document
+from .schema import build_schema, content_digest, to_document
 from .sources import read_sources
 from .store import DEFAULT_KEEP, IndexStore, NoIndexError, StoreError, new_snapshot_name
+from .vocab import resolve_vocabulary_path
 
 _log = logging.getLogger(__name__)
 
@@ -100,11 +102,27 @@ def _codec() -> NewsCodec:
     return NewsCodec()
 
 
-def _prepare(userdict: str | None) -> None:
-    # Load jieba and the normalization tables once, before any fork, so
-    # workers share them instead of each paying the start-up cost.
+def _prepare(userdict: str | None, tagger: EntityTagger) -> None:
+    # Load jieba, posseg and the normalization tables once, before any fork,
+    # so workers share them instead of each paying the start-up cost.
     warm_up()
     load_segmenter(resolve_userdict(userdict))
+    warm_up_tagger(tagger)
+
+
+def entity_tagger(vocab: str | os.PathLike[str] | None, userdict: str | None,
+                  warnings: list[Problem]) -> EntityTagger:
+    """The tagger of a build or update: the vocabulary file ``vocab``, else
+    ``$NEWSEARCH_VOCAB``, else none (posseg's candidates only).  Refused
+    lines of the file are added to ``warnings``; an unreadable file is a
+    :class:`BuildError`."""
+    path = resolve_vocabulary_path(vocab)
+    try:
+        tagger, vocabulary = load_tagger(path, userdict=userdict)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BuildError(f"cannot read the vocabulary {path}: {exc}") from exc
+    warnings.extend(vocabulary.problems)
+    return tagger
 
 
 def _batches(articles: Iterable[Article], size: int) -> Iterator[list[Article]]:
@@ -206,7 +224,8 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def _worker(tmp_dir: str, indexname: str, jobs: Any, results: Any, parent: int, stamp: str) -> None:
+def _worker(tmp_dir: str, indexname: str, jobs: Any, results: Any, parent: int, stamp: str,
+            tagger: EntityTagger) -> None:
     """Index batches from ``jobs`` into one segment; report it on ``results``."""
     _die_with_parent(parent)
     gc.disable()  # this process only inverts documents: see _without_cyclic_gc
@@ -222,7 +241,7 @@ def _worker(tmp_dir: str, indexname: str, jobs: Any, results: Any, parent: int, 
             if batch is None:
                 break
             for art in batch:
-                series.add(to_document(art, stamp))
+                series.add(to_document(art, stamp, tagger))
             series.check()
         results.put(("ok", series.finish()))
     except BaseException as exc:  # reported to the parent, which fails the build
@@ -232,12 +251,12 @@ def _worker(tmp_dir: str, indexname: str, jobs: Any, results: Any, parent: int, 
 class _Workers:
     """A fixed set of forked segment writers fed through a bounded queue."""
 
-    def __init__(self, indexnames: list[str], tmp_dir: str, stamp: str) -> None:
+    def __init__(self, indexnames: list[str], tmp_dir: str, stamp: str, tagger: EntityTagger) -> None:
         ctx = multiprocessing.get_context("fork")
         self.jobs = ctx.Queue(maxsize=len(indexnames) * 4)
         self.results = ctx.Queue()
         self.procs = [ctx.Process(target=_worker, daemon=True,
-                                  args=(tmp_dir, name, self.jobs, self.results, os.getpid(), stamp))
+                                  args=(tmp_dir, name, self.jobs, self.results, os.getpid(), stamp, tagger))
                       for name in indexnames]
         for p in self.procs:
             p.start()
@@ -294,8 +313,12 @@ class _Workers:
 
 def build(sources: Sequence[str], store: IndexStore, *, procs: int | None = None,
           userdict: str | None = None, keep: int = DEFAULT_KEEP,
-          on_progress: ProgressFn | None = None) -> BuildReport:
+          on_progress: ProgressFn | None = None, vocab: str | os.PathLike[str] | None = None) -> BuildReport:
     """Rebuild the index from ``sources`` into a new snapshot and switch to it.
+
+    Every article is tagged with its people, places and organisations
+    (:mod:`index.entities`) from the vocabulary file ``vocab`` (else
+    ``$NEWSEARCH_VOCAB``, else none) and posseg's candidates.
 
     Bad input is skipped and listed in ``report.problems``.  If no article at
     all could be read, nothing is published (a cron run over an unmounted
@@ -309,7 +332,7 @@ def build(sources: Sequence[str], store: IndexStore, *, procs: int | None = None
         name = new_snapshot_name()
         tmp = store.new_tmp_dir(name)
         with _removed_on_failure(tmp):
-            report = _build_into(tmp, name, sources, procs, userdict, on_progress, stamp)
+            report = _build_into(tmp, name, sources, procs, userdict, on_progress, stamp, vocab)
             report.seconds = time.monotonic() - started
             store.publish(tmp, name, _meta(report, sources, None, stamp), keep=keep)
     return report
@@ -326,7 +349,8 @@ def _removed_on_failure(tmp: Path) -> Iterator[None]:
 
 
 def _build_into(tmp: Path, name: str, sources: Sequence[str], procs: int, userdict: str | None,
-                on_progress: ProgressFn | None, stamp: str) -> BuildReport:
+                on_progress: ProgressFn | None, stamp: str,
+                vocab: str | os.PathLike[str] | None = None) -> BuildReport:
     """Write every article of ``sources`` into a new Whoosh index at ``tmp``."""
     from whoosh import index as windex
     from whoosh.filedb.filestore import FileStorage
@@ -336,15 +360,16 @@ def _build_into(tmp: Path, name: str, sources: Sequence[str], procs: int, userdi
     schema = build_schema(userdict)
     windex.create_in(str(tmp), schema)
     failpoint("build:created")
-    _prepare(userdict)
     warnings: list[Problem] = []
+    tagger = entity_tagger(vocab, userdict, warnings)
+    _prepare(userdict, tagger)
     report = BuildReport(snapshot=name, kind="build", problems=problems, warnings=warnings)
     articles = _with_abs_origin(read_sources(sources, problems, warnings))
     if procs == 1:
         series = _SegmentSeries(str(tmp), windex._DEF_INDEX_NAME, POOL_MB)
         with _without_cyclic_gc():
             for k, art in enumerate(articles, 1):
-                series.add(to_document(art, stamp))
+                series.add(to_document(art, stamp, tagger))
                 _count(report, art, on_progress)
                 failpoint("build:ingest")
                 if k % BATCH_SIZE == 0:
@@ -354,7 +379,7 @@ def _build_into(tmp: Path, name: str, sources: Sequence[str], procs: int, userdi
         names = [f"W{k}" for k in range(procs)]
         for worker_name in names:
             windex.create_in(str(tmp), schema, indexname=worker_name)
-        workers = _Workers(names, str(tmp), stamp)
+        workers = _Workers(names, str(tmp), stamp, tagger)
         try:
             for batch in _batches(articles, BATCH_SIZE):
                 workers.put(batch)
@@ -407,8 +432,12 @@ def _link_snapshot(src: Path, dst: Path) -> None:
 
 
 def update(sources: Sequence[str], store: IndexStore, *, prune: bool = False, keep: int = DEFAULT_KEEP,
-           on_progress: ProgressFn | None = None) -> BuildReport:
+           on_progress: ProgressFn | None = None, vocab: str | os.PathLike[str] | None = None) -> BuildReport:
     """Add new and changed articles (replacing by id) in a new snapshot.
+
+    New and changed articles are tagged with entities as a build does (the
+    vocabulary ``vocab``, else ``$NEWSEARCH_VOCAB``); unchanged ones keep
+    the tags they have until the next build.
 
     Unchanged articles (same content digest) are not rewritten.  With
     ``prune``, articles whose source file no longer exists, or which are no
@@ -427,7 +456,7 @@ def update(sources: Sequence[str], store: IndexStore, *, prune: bool = False, ke
         name = new_snapshot_name()
         tmp = store.new_tmp_dir(name)
         with _removed_on_failure(tmp):
-            report = _update_into(tmp, name, live.path, sources, prune, on_progress, stamp)
+            report = _update_into(tmp, name, live.path, sources, prune, on_progress, stamp, vocab)
             report.seconds = time.monotonic() - started
             if report.indexed or report.deleted:
                 store.publish(tmp, name, _meta(report, sources, live.name, stamp), keep=keep, parent=live)
@@ -438,7 +467,8 @@ def update(sources: Sequence[str], store: IndexStore, *, prune: bool = False, ke
 
 
 def _update_into(tmp: Path, name: str, live: Path, sources: Sequence[str], prune: bool,
-                 on_progress: ProgressFn | None, stamp: str) -> BuildReport:
+                 on_progress: ProgressFn | None, stamp: str,
+                 vocab: str | os.PathLike[str] | None = None) -> BuildReport:
     """Apply ``sources`` to a hard-linked copy of the live snapshot at ``tmp``.
 
     Articles are analyzed by the schema's own (pickled) analyzers, so with
@@ -453,17 +483,17 @@ def _update_into(tmp: Path, name: str, live: Path, sources: Sequence[str], prune
     problems: list[Problem] = []
     warnings: list[Problem] = []
     report = BuildReport(snapshot=name, kind="update", problems=problems, warnings=warnings)
+    tagger = entity_tagger(vocab, ix.schema["title"].analyzer[0].userdict, warnings)
     seen: dict[str, set[str]] = {}
     with ix.reader() as reader:
         writer = ix.writer(codec=_codec(), compound=False, limitmb=POOL_MB)
         try:
             for art in _with_abs_origin(read_sources(sources, problems, warnings)):
-                doc = to_document(art, stamp)
                 seen.setdefault(art.origin, set()).add(art.id)
-                if _has_live(reader, "digest", doc["digest"]):
+                if _has_live(reader, "digest", content_digest(art)):  # before tagging: posseg is slow
                     report.unchanged += 1
                     continue
-                writer.update_document(**doc)
+                writer.update_document(**to_document(art, stamp, tagger))
                 _count(report, art, on_progress)
                 failpoint("update:ingest")
             _log_warnings(warnings)

@@ -33,7 +33,9 @@ HISTOGRAM_MESSAGE = f"histogram must be one of {', '.join(HISTOGRAMS)}"
 #: Filters of a request (exact values; several values of one are OR-ed, tags AND-ed).
 FILTERS = ("source", "author", "category", "tag")
 #: Fields a query term may be scoped to (``title:…``); ``date:`` takes a range.
-QUERY_FIELDS = ("title", "subtitle", "body", "author", "source", "category", "tag", "date")
+#: ``person:``, ``place:`` and ``org:`` find the articles tagged with that entity (issue 14).
+QUERY_FIELDS = ("title", "subtitle", "body", "author", "source", "category", "tag", "person", "place", "org",
+                "date")
 
 
 @dataclass(frozen=True)

@@ -31,12 +31,13 @@ from index.store import (CorruptSnapshotError, IndexStore, NoIndexError, SchemaM
                          StoreError)
 
 from .arrays import Postings, read_postings
+from .entities import facet_columns
 from .execute import Segment
 
 #: The fields whose positions a query reads (exact matching); others give documents and weights.
 NGRAM_FIELDS = ("text_ng", "text_c1")
 #: Facets with several values per article, and the column holding them.
-MULTI_VALUED = {"tag": "tags_col", "author": "authors_col"}
+MULTI_VALUED = {"tag": "tags_col", "author": "authors_col", **facet_columns()}
 #: The sort value of an article without a date (the date column's default
 #: sorts after every real date; kept within int64).
 NO_DATE = int(np.iinfo(np.int64).max)
@@ -184,6 +185,22 @@ class OpenSnapshot:
         ``codes[indptr[d]:indptr[d+1]]``.
         """
         return self._cached(f"facet\x1f{name}", lambda: self._make_facet(name))
+
+    def facet_counts(self, name: str, docs: np.ndarray) -> list[tuple[str, int]]:
+        """``(value, count)`` of facet ``name`` over the global docnums
+        ``docs``: exact counts, in no particular order, values never seen left out."""
+        labels, codes, indptr = self.facet(name)
+        if indptr is None:
+            picked = codes[docs]
+            picked = picked[picked >= 0]
+        else:
+            starts, ends = indptr[docs], indptr[docs + 1]
+            lengths = ends - starts
+            total = int(lengths.sum())
+            within = np.arange(total) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+            picked = codes[np.repeat(starts, lengths) + within]
+        counts = np.bincount(picked, minlength=len(labels))
+        return [(labels[i], int(counts[i])) for i in np.flatnonzero(counts)]
 
     def _make_facet(self, name: str) -> tuple[list[str], np.ndarray, np.ndarray | None]:
         labels: dict[str, int] = {}
