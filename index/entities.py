@@ -47,8 +47,12 @@ UNVERIFIED_SUFFIX = "_x"
 POS_KINDS = (("nr", "person"), ("ns", "place"), ("nt", "org"))
 #: Environment variable: how many characters of the lead posseg reads (0: no candidates).
 LEAD_CHARS_ENV = "NEWSEARCH_ENTITY_CHARS"
-#: Default characters of an article's lead that posseg reads (see the module docstring).
-LEAD_CHARS = 200
+#: Default characters of an article's lead that posseg reads (see the module
+#: docstring): about the headline and the first sentence or two.  Measured
+#: (``bench/entities.py speed``, 100k archive): 3.6 ms of CPU per article,
+#: +180 s per 100,000 articles for a build with two processes; 200 characters
+#: cost 5.3 ms, whole articles several times more.
+LEAD_CHARS = 100
 
 
 def lead_chars() -> int:
