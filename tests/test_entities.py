@@ -228,3 +228,20 @@ def test_api_facets_carry_the_verified_flag(entity_client):
     assert body["total"] == 2
     assert body["facets"]["places"][0] == {"value": "青石镇", "count": 2, "verified": True}
     assert body["facets"]["orgs"] == [{"value": "云杉科技", "count": 1, "verified": True}]
+
+
+def test_an_update_tags_the_articles_it_indexes(tmp_path):
+    vocab = tmp_path / "v.tsv"
+    vocab.write_text(VOCAB, encoding="utf-8")
+    from index.builder import build, update
+    from index.store import IndexStore
+
+    store = IndexStore(tmp_path / "index")
+    build([str(write_jsonl(tmp_path / "a.jsonl", ARTICLES[:1]))], store, vocab=vocab)
+    new = {"id": "e9", "title": "晓岚回到青石", "body": "她说家乡变了。", "date": "2024-04-01"}
+    report = update([str(write_jsonl(tmp_path / "b.jsonl", [new]))], store, vocab=vocab)
+    assert report.indexed == 1
+    with SearchIndex(store.root, refresh_interval=0) as index:
+        assert _ids(index, "person:林晓岚") == ["e1", "e9"]
+        facets = search(index, SearchRequest(q="person:林晓岚", facets=True)).facets
+        assert facets is not None and facets["places"][0] == {"value": "青石镇", "count": 2, "verified": True}
