@@ -64,6 +64,23 @@ def _time(articles: list[Article], tagger: EntityTagger | None, whole: bool = Fa
     return time.process_time() - started
 
 
+def _check_posseg(articles: list[Article]) -> None:
+    """Say whether the numpy Viterbi tags ``articles`` exactly as jieba.posseg does."""
+    import jieba.posseg
+
+    from index.analysis import load_segmenter, resolve_userdict
+    from index.normalization import fold
+    from index.posviterbi import fast_pos_tokenizer
+
+    segmenter = load_segmenter(resolve_userdict(None))
+    slow, fast = jieba.posseg.POSTokenizer(segmenter), fast_pos_tokenizer(segmenter)
+    same = 0
+    for art in articles:
+        text = fold("\n".join((art.title, art.body)))
+        same += [(p.word, p.flag) for p in slow.cut(text)] == [(p.word, p.flag) for p in fast.cut(text)]
+    print(f"numpy Viterbi: {same} of {len(articles)} whole articles tagged exactly as jieba.posseg tags them")
+
+
 def speed(args: argparse.Namespace) -> None:
     warm_up()
     vocabulary = load_vocabulary(args.vocab)
@@ -83,6 +100,7 @@ def speed(args: argparse.Namespace) -> None:
     for _, tagger, _ in settings[1:]:  # load posseg's tables and the automaton outside the clock
         if tagger is not None:
             tagger.tag(("郑州",), "郑州")
+    _check_posseg(articles[:args.check])
     base = None
     print(f"{'setting':44} {'articles/s':>10} {'ms/article':>10} {'extra ms':>9} {'extra s/100k':>13}")
     for label, tagger, whole in settings:
@@ -181,6 +199,7 @@ def main() -> None:
     p.add_argument("--archive", type=Path, default=DEFAULT_ARCHIVE)
     p.add_argument("--limit", type=int, default=1000)
     p.add_argument("--procs", type=int, default=2)
+    p.add_argument("--check", type=int, default=100, help="articles to compare with jieba.posseg's own search")
     p.add_argument("--leads", default="50,100,200,all", help="comma-separated lead lengths for posseg; 'all'")
     p.add_argument("--vocab", type=Path, default=DEFAULT_VOCAB)
     p.set_defaults(fn=speed)

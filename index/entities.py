@@ -14,9 +14,9 @@ Two sources, kept apart because only one of them has an editor's word behind it:
   → place, ``nt`` → org) in the article's *lead*: title, kicker, subtitle,
   summary and first paragraph, at most :data:`LEAD_CHARS` characters
   (``NEWSEARCH_ENTITY_CHARS``; 0 turns candidates off).  posseg runs a
-  part-of-speech HMM over every word the dictionary does not know, about
-  ten times slower than jieba's ``cut``; over whole articles it would make a
-  build several times slower (see ``bench/entities.py``).  A candidate
+  part-of-speech HMM over every run of characters the dictionary does not
+  know; even with its search in numpy (:mod:`index.posviterbi`, 4× jieba's)
+  whole articles would double a build's time (see ``bench/entities.py``).  A candidate
   whose matching form is any name in the vocabulary is dropped (the
   vocabulary decides, and such a name is verified wherever it occurs), as
   is a one-character one.  Candidates are stored in their folded form
@@ -48,11 +48,11 @@ POS_KINDS = (("nr", "person"), ("ns", "place"), ("nt", "org"))
 #: Environment variable: how many characters of the lead posseg reads (0: no candidates).
 LEAD_CHARS_ENV = "NEWSEARCH_ENTITY_CHARS"
 #: Default characters of an article's lead that posseg reads (see the module
-#: docstring): about the headline and the first sentence or two.  Measured
-#: (``bench/entities.py speed``, 100k archive): 3.6 ms of CPU per article,
-#: +180 s per 100,000 articles for a build with two processes; 200 characters
-#: cost 5.3 ms, whole articles several times more.
-LEAD_CHARS = 100
+#: docstring): the headline and the first sentences.  Measured
+#: (``bench/entities.py speed``, 100k archive, posseg with the numpy Viterbi
+#: of :mod:`index.posviterbi`): 1.9 ms of CPU per article, +93 s per 100,000
+#: articles for a build with two processes; whole articles cost 10.8 ms.
+LEAD_CHARS = 200
 
 
 def lead_chars() -> int:
@@ -161,12 +161,12 @@ def _automaton(vocabulary: Vocabulary) -> Any:
 @functools.lru_cache(maxsize=4)
 def _pos_tokenizer(userdict: str | None) -> Any:
     """A posseg tokenizer over the build's jieba segmenter (its user
-    dictionary included); one per process and dictionary."""
-    import jieba.posseg
-
+    dictionary included), with the numpy Viterbi search of
+    :mod:`index.posviterbi`; one per process and dictionary."""
     from .analysis import load_segmenter, resolve_userdict
+    from .posviterbi import fast_pos_tokenizer
 
-    return jieba.posseg.POSTokenizer(load_segmenter(resolve_userdict(userdict)))
+    return fast_pos_tokenizer(load_segmenter(resolve_userdict(userdict)))
 
 
 def load_tagger(vocab_path: str | os.PathLike[str] | None, *, lead: int | None = None,

@@ -245,3 +245,17 @@ def test_an_update_tags_the_articles_it_indexes(tmp_path):
         assert _ids(index, "person:林晓岚") == ["e1", "e9"]
         facets = search(index, SearchRequest(q="person:林晓岚", facets=True)).facets
         assert facets is not None and facets["places"][0] == {"value": "青石镇", "count": 2, "verified": True}
+
+
+def test_the_numpy_viterbi_tags_exactly_as_jieba_posseg():
+    import jieba.posseg
+
+    from index.analysis import load_segmenter, resolve_userdict
+    from index.posviterbi import fast_pos_tokenizer
+
+    segmenter = load_segmenter(resolve_userdict(None))
+    slow, fast = jieba.posseg.POSTokenizer(segmenter), fast_pos_tokenizer(segmenter)
+    texts = ["记者王建国报道：北京的游客来到白鹭湖公园。", "张伟和李娜在杭州见面，谈了2024年的RCEP计划。",
+             "欧阳晓岚与司马青石在龘䶛镇相遇", "㐀㐁㐂 abc 123 ！", "中国人民银行发布通知，上海市民关注。", "乙"]
+    for text in texts:
+        assert [(p.word, p.flag) for p in fast.cut(text)] == [(p.word, p.flag) for p in slow.cut(text)], text
