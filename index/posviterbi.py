@@ -93,7 +93,7 @@ def fast_pos_tokenizer(tokenizer: Any) -> Any:
     """A ``jieba.posseg.POSTokenizer`` over ``tokenizer`` whose HMM search is :func:`viterbi`."""
     import jieba.posseg as posseg
 
-    class FastPOSTokenizer(posseg.POSTokenizer):  # type: ignore[misc,name-defined]
+    class FastPOSTokenizer(posseg.POSTokenizer):
         def _POSTokenizer__cut(self, sentence: str) -> Any:  # replaces posseg's private __cut
             _, pos_list = viterbi(sentence)
             begin, nexti = 0, 0

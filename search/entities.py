@@ -48,8 +48,15 @@ def facet_columns() -> dict[str, str]:
 
 
 def vocabulary(opened: Any) -> Vocabulary:
-    """The vocabulary the snapshot carries (empty when none), read once per snapshot."""
-    return opened._cached("vocabulary", lambda: snapshot_vocabulary(opened.snapshot.path))
+    """The vocabulary the snapshot carries (empty when none, or when its file
+    cannot be read: the names tagged at build time still match), read once
+    per snapshot."""
+    def load() -> Vocabulary:
+        try:
+            return snapshot_vocabulary(opened.snapshot.path)
+        except (OSError, UnicodeDecodeError):
+            return Vocabulary()
+    return opened._cached("vocabulary", load)
 
 
 def scope_forms(opened: Any, scope: str, text: str) -> list[str]:
