@@ -9,6 +9,11 @@ extra cost is reported per article and as extra wall time per 100,000
 articles for a build with ``--procs`` worker processes (CPU time divided by
 the processes, which is how a build's workers share the work).
 
+``build``: CPU time of two real one-process builds of the first
+``--limit`` articles, without tagging and with the default tagging (the
+vocabulary and posseg on the lead): the whole cost of re-tagging, as a share
+of a build.
+
 ``sample``: pick ``--n`` corpus articles (fixed seed) that the vocabulary
 tags with at least one entity, and print each entity with a short context
 so a person can judge it; nothing is written into the repository.
@@ -111,6 +116,43 @@ def speed(args: argparse.Namespace) -> None:
         print(f"{label:44} {n / seconds:10.0f} {per:10.2f} {extra:9.2f} {extra * 100_000 / 1000 / args.procs:13.0f}")
 
 
+def build_cost(args: argparse.Namespace) -> None:
+    """CPU time of real builds (one process, so all of it is this process's)
+    of the first ``--limit`` archive articles: without tagging (no
+    vocabulary, no candidates) and as configured by default with the vocabulary."""
+    import os
+    import resource
+    import shutil
+    import tempfile
+
+    from index.builder import build
+    from index.entities import LEAD_CHARS, LEAD_CHARS_ENV
+    from index.store import IndexStore
+
+    work = Path(tempfile.mkdtemp(prefix="entities-build-", dir=ROOT / "var"))
+    try:
+        src = work / "articles.jsonl"
+        with open(args.archive / "shard-0000.jsonl", encoding="utf-8") as fh, open(src, "w", encoding="utf-8") as out:
+            out.writelines(itertools.islice(fh, args.limit))
+        print(f"builds of the first {args.limit} articles of {args.archive}, one process; CPU seconds")
+        base = None
+        for label, chars, vocab in (("no tagging", 0, None), (f"vocabulary + posseg on {LEAD_CHARS} lead chars",
+                                                              LEAD_CHARS, args.vocab)):
+            os.environ[LEAD_CHARS_ENV] = str(chars)
+            before = resource.getrusage(resource.RUSAGE_SELF)
+            report = build([str(src)], IndexStore(work / f"index-{chars}"), procs=1, vocab=vocab)
+            after = resource.getrusage(resource.RUSAGE_SELF)
+            cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+            per = cpu / report.indexed * 1000
+            base = per if base is None else base
+            print(f"{label:44} {cpu:7.1f} s  {per:6.2f} ms/article  +{per - base:5.2f} ms  "
+                  f"+{(per - base) * 100_000 / 1000 / args.procs:4.0f} s per 100k with {args.procs} processes "
+                  f"({(per / base - 1) * 100:+.0f}%)")
+    finally:
+        os.environ.pop(LEAD_CHARS_ENV, None)
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def _corpus(limit: int | None = None) -> list[Article]:
     problems: list = []
     out = list(read_sources([str(corpus_path())], problems))
@@ -203,6 +245,12 @@ def main() -> None:
     p.add_argument("--leads", default="50,100,200,all", help="comma-separated lead lengths for posseg; 'all'")
     p.add_argument("--vocab", type=Path, default=DEFAULT_VOCAB)
     p.set_defaults(fn=speed)
+    p = sub.add_parser("build", help="CPU time of real one-process builds with and without tagging")
+    p.add_argument("--archive", type=Path, default=DEFAULT_ARCHIVE)
+    p.add_argument("--limit", type=int, default=2000)
+    p.add_argument("--procs", type=int, default=2, help="processes to divide the extra time by")
+    p.add_argument("--vocab", type=Path, default=DEFAULT_VOCAB)
+    p.set_defaults(fn=build_cost)
     p = sub.add_parser("sample", help="print tags with context, to judge by reading")
     p.add_argument("--n", type=int, default=100)
     p.add_argument("--seed", type=int, default=14)
