@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from index.articles import Problem
+from index.entities import ENTITY_FIELDS
 from index.store import DEFAULT_KEEP, INDEX_DIR_ENV, IndexStore, LockedError, StoreError
 from search.models import DEFAULT_TIME_BUDGET, INT_PARAMS, SORTS, IntParam, RequestError, SearchRequest
 
@@ -24,6 +25,7 @@ EXIT_SKIPPED = 3
 EXIT_NO_INDEX = 4
 EXIT_LOCKED = 75  # EX_TEMPFAIL: try again later
 MAX_PROBLEMS_SHOWN = 50
+ENTITY_KINDS = tuple(ENTITY_FIELDS)
 
 EXIT_HELP = f"""
 \b
@@ -254,7 +256,8 @@ no_expand_option = click.option(
 @int_param_option("--limit", "-n", param=INT_PARAMS["per_page"])
 @int_param_option("--page", param=INT_PARAMS["page"])
 @click.option("--sort", type=click.Choice(SORTS), default=SORTS[0], show_default=True)
-@click.option("--facets", is_flag=True, help="Count results per source, author, category, tag, month.")
+@click.option("--facets", is_flag=True, help="Count results per source, author, category, tag, month, "
+                                           "person, place and organisation.")
 @click.option("--time-budget", type=click.FloatRange(0), default=DEFAULT_TIME_BUDGET, show_default=True,
               metavar="SECONDS", help="Give up on a query that takes longer (0: no limit).")
 @no_expand_option
@@ -266,6 +269,7 @@ def search(query: str, index_dir: str | None, as_json: bool, limit: int, page: i
     郑州 地铁            both words (AND)
     "中原科技城"          exact phrase
     title:郑州           in the title (also subtitle, body, author, source, category, tag)
+    place:郑东新区        articles tagged with that place (also person:, org:)
     地铁 OR 公交 -停运     either word, without 停运
     date:2023-01-01..2023-06-30
 
@@ -323,6 +327,37 @@ def export(query: str, index_dir: str | None, fmt: str, body: bool, sort: str, e
         first = next(articles, None)  # a bad query fails here, before any output
         for chunk in export_lines(itertools.chain([first] if first else [], articles), fmt, body):
             sys.stdout.write(chunk)
+
+
+@main.command(epilog=EXIT_HELP)
+@index_dir_option
+@click.option("--unverified", is_flag=True,
+              help="List posseg's unverified candidates instead of the vocabulary's entities.")
+@click.option("--top", type=click.IntRange(1, 100_000), default=50, show_default=True,
+              help="How many names to list.")
+@click.option("--kind", "kinds", type=click.Choice(list(ENTITY_KINDS)), multiple=True,
+              help="Only this kind (repeatable; default: all three).")
+def entities(index_dir: str | None, unverified: bool, top: int, kinds: tuple[str, ...]) -> None:
+    """The most frequent people, places and organisations of the live snapshot.
+
+    One line per name, most articles first: NAME<TAB>KIND<TAB>ARTICLES.  The
+    first two columns are those of the vocabulary file, so an editor can
+    take the right candidates from
+
+    \b
+      newsearch entities --unverified --top 200 | cut -f1,2 >> vocab.tsv
+
+    and add aliases there.  Nothing is printed when no article has any.
+    Entities are tagged at build time: after a change of the vocabulary,
+    existing articles are re-tagged by the next `newsearch build`.
+    """
+    from search.entities import entity_counts
+    from search.snapshots import SearchIndex
+
+    with _errors(), SearchIndex(index_dir) as index, index.lease() as opened:
+        rows = entity_counts(opened, unverified=unverified, kinds=kinds or ENTITY_KINDS, top=top)
+    for name, kind, count in rows:
+        click.echo(f"{name}\t{kind}\t{count}")
 
 
 @main.command(epilog=EXIT_HELP)

@@ -19,6 +19,7 @@ from marshmallow import ValidationError
 
 from index.store import StoreError
 from search.engine import article_highlights, article_view, search
+from search.entities import narrowed_query
 from search.models import FILTERS, MAX_RESULT_DEPTH, RequestError, SearchRequest
 from search.related import related
 
@@ -157,6 +158,7 @@ def home() -> str:
                 return _url(q, params + [(facet, value)])
 
             ctx["facet_url"] = facet_url
+            ctx["entity_url"] = lambda facet, value: _url(narrowed_query(q, facet, value), params)
             ctx["timeline"] = _timeline(result.histogram or [], period_url)
             export_params = [(k, v) for k, v in params if k not in ("per_page", "collapse")]
             ctx["export_url"] = url_for("api.export_articles") + "?" + urlencode([("q", q)] + export_params)

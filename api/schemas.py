@@ -69,7 +69,8 @@ class SearchArgsSchema(Schema):
     locals().update({name: fields.List(fields.String(), load_default=list, metadata={"description": _FILTER_DOCS[name]})
                      for name in FILTERS})
     facets = fields.Boolean(load_default=False, metadata={"description": "Count results per source, author, "
-                                                                         "category, tag and month."})
+                                                                         "category, tag, month, person, place "
+                                                                         "and organisation."})
     fragments = int_field(INT_PARAMS["fragments"])
     fragment_size = int_field(INT_PARAMS["fragment_size"])
     histogram = fields.String(load_default=None, validate=validate.OneOf(HISTOGRAMS, error=HISTOGRAM_MESSAGE),
@@ -203,12 +204,24 @@ class FacetValueSchema(Schema):
     count = fields.Integer()
 
 
+class EntityFacetValueSchema(FacetValueSchema):
+    verified = fields.Boolean(metadata={"description": "From the newsroom's vocabulary (true) or a name "
+                                                      "the tagger guessed (false); person:/place:/org: "
+                                                      "narrows to it either way."})
+
+
 class FacetsSchema(Schema):
     source = fields.List(fields.Nested(FacetValueSchema))
     author = fields.List(fields.Nested(FacetValueSchema))
     category = fields.List(fields.Nested(FacetValueSchema))
     tag = fields.List(fields.Nested(FacetValueSchema))
     month = fields.List(fields.Nested(FacetValueSchema))
+    people = fields.List(fields.Nested(EntityFacetValueSchema),
+                         metadata={"description": "Verified people first, then unverified candidates."})
+    places = fields.List(fields.Nested(EntityFacetValueSchema),
+                         metadata={"description": "Verified places first, then unverified candidates."})
+    orgs = fields.List(fields.Nested(EntityFacetValueSchema),
+                       metadata={"description": "Verified organisations first, then unverified candidates."})
 
 
 class HistogramBucketSchema(Schema):

@@ -26,15 +26,17 @@ from typing import Any
 from .analysis import load_segmenter, resolve_userdict, vocabulary_words
 from .articles import Article, Problem
 from .codec import NewsCodec
+from .entities import EntityTagger, warm_up as warm_up_tagger
 from .faults import failpoint
 from .normalization import warm_up
 from .inverter import InvertingWriter
-from .schema import build_schema, to_document
+from .schema import build_schema, content_digest, to_document
 from .stamps import CarryOver, live_carry_over, now_stamp
 from .sources import read_sources
 from .stories import Sketcher, Sketches, StoryTable, index_ids
 from .store import DEFAULT_KEEP, IndexStore, NoIndexError, StoreError, new_snapshot_name
 from .vocab_snapshot import VocabularyFile, read_vocabulary_file, same_vocabulary, write_vocabulary
+from .vocab import Vocabulary, snapshot_vocabulary
 
 _log = logging.getLogger(__name__)
 
@@ -108,11 +110,12 @@ def _codec() -> NewsCodec:
     return NewsCodec()
 
 
-def _prepare(userdict: str | None, vocab_words: tuple[str, ...] = ()) -> None:
-    # Load jieba and the normalization tables once, before any fork, so
-    # workers share them instead of each paying the start-up cost.
+def _prepare(userdict: str | None, vocab_words: tuple[str, ...], tagger: EntityTagger) -> None:
+    # Load jieba, posseg and the normalization tables once, before any fork,
+    # so workers share them instead of each paying the start-up cost.
     warm_up()
     load_segmenter(resolve_userdict(userdict), vocab_words)
+    warm_up_tagger(tagger)
 
 
 def _batches(articles: Iterable[Article], size: int) -> Iterator[list[Article]]:
@@ -215,9 +218,9 @@ def _die_with_parent(parent: int) -> None:
 
 
 def _worker(tmp_dir: str, indexname: str, jobs: Any, results: Any, parent: int, stamp: str,
-            carry: CarryOver) -> None:
+            carry: CarryOver, tagger: EntityTagger) -> None:
     """Index batches from ``jobs`` into one segment; report it on ``results``.
-    ``carry`` came with the fork (shared pages, not a copy through a pipe)."""
+    ``carry`` and ``tagger`` came with the fork (shared pages, not a copy through a pipe)."""
     _die_with_parent(parent)
     gc.disable()  # this process only inverts documents: see _without_cyclic_gc
     try:
@@ -233,7 +236,7 @@ def _worker(tmp_dir: str, indexname: str, jobs: Any, results: Any, parent: int, 
             if batch is None:
                 break
             for art in batch:
-                series.add(carry.apply(to_document(art, stamp)))
+                series.add(carry.apply(to_document(art, stamp, tagger)))
                 sketcher.add(art.id, art.date, art.title, art.body)
             series.check()
         results.put(("ok", (series.finish(), sketcher.sketches())))
@@ -244,12 +247,13 @@ def _worker(tmp_dir: str, indexname: str, jobs: Any, results: Any, parent: int, 
 class _Workers:
     """A fixed set of forked segment writers fed through a bounded queue."""
 
-    def __init__(self, indexnames: list[str], tmp_dir: str, stamp: str, carry: CarryOver) -> None:
+    def __init__(self, indexnames: list[str], tmp_dir: str, stamp: str, carry: CarryOver,
+                 tagger: EntityTagger) -> None:
         ctx = multiprocessing.get_context("fork")
         self.jobs = ctx.Queue(maxsize=len(indexnames) * 4)
         self.results = ctx.Queue()
         self.procs = [ctx.Process(target=_worker, daemon=True,
-                                  args=(tmp_dir, name, self.jobs, self.results, os.getpid(), stamp, carry))
+                                  args=(tmp_dir, name, self.jobs, self.results, os.getpid(), stamp, carry, tagger))
                       for name in indexnames]
         for p in self.procs:
             p.start()
@@ -314,6 +318,10 @@ def build(sources: Sequence[str], store: IndexStore, *, procs: int | None = None
           on_progress: ProgressFn | None = None, vocab: str | os.PathLike[str] | None = None) -> BuildReport:
     """Rebuild the index from ``sources`` into a new snapshot and switch to it.
 
+    Every article is tagged with its people, places and organisations
+    (:mod:`index.entities`) from the vocabulary file ``vocab`` and posseg's
+    candidates.
+
     Bad input is skipped and listed in ``report.problems``.  If no article at
     all could be read, nothing is published (a cron run over an unmounted
     share must not replace the archive with an empty index).  Articles
@@ -337,7 +345,8 @@ def build(sources: Sequence[str], store: IndexStore, *, procs: int | None = None
         tmp = store.new_tmp_dir(name)
         with _removed_on_failure(tmp):
             words = vocabulary_words(vfile.vocabulary.words()) if vfile else ()
-            report = _build_into(tmp, name, sources, procs, userdict, on_progress, stamp, carry, words)
+            report = _build_into(tmp, name, sources, procs, userdict, on_progress, stamp, carry, words,
+                                 vfile.vocabulary if vfile else None)
             _add_vocabulary(report, tmp, vfile)
             report.seconds = time.monotonic() - started
             store.publish(tmp, name, _meta(report, sources, None, stamp, vfile), keep=keep)
@@ -369,7 +378,7 @@ def _removed_on_failure(tmp: Path) -> Iterator[None]:
 
 def _build_into(tmp: Path, name: str, sources: Sequence[str], procs: int, userdict: str | None,
                 on_progress: ProgressFn | None, stamp: str, carry: CarryOver,
-                vocab_words: tuple[str, ...] = ()) -> BuildReport:
+                vocab_words: tuple[str, ...] = (), vocabulary: Vocabulary | None = None) -> BuildReport:
     """Write every article of ``sources`` into a new Whoosh index at ``tmp``."""
     from whoosh import index as windex
     from whoosh.filedb.filestore import FileStorage
@@ -379,8 +388,9 @@ def _build_into(tmp: Path, name: str, sources: Sequence[str], procs: int, userdi
     schema = build_schema(userdict, vocab_words)
     windex.create_in(str(tmp), schema)
     failpoint("build:created")
-    _prepare(userdict, vocab_words)
     warnings: list[Problem] = []
+    tagger = EntityTagger(vocabulary, userdict=userdict)
+    _prepare(userdict, vocab_words, tagger)
     report = BuildReport(snapshot=name, kind="build", problems=problems, warnings=warnings)
     articles = _with_abs_origin(read_sources(sources, problems, warnings))
     if procs == 1:
@@ -388,7 +398,7 @@ def _build_into(tmp: Path, name: str, sources: Sequence[str], procs: int, userdi
         sketcher = Sketcher()
         with _without_cyclic_gc():
             for k, art in enumerate(articles, 1):
-                series.add(carry.apply(to_document(art, stamp)))
+                series.add(carry.apply(to_document(art, stamp, tagger)))
                 sketcher.add(art.id, art.date, art.title, art.body)
                 _count(report, art, on_progress)
                 failpoint("build:ingest")
@@ -400,7 +410,7 @@ def _build_into(tmp: Path, name: str, sources: Sequence[str], procs: int, userdi
         names = [f"W{k}" for k in range(procs)]
         for worker_name in names:
             windex.create_in(str(tmp), schema, indexname=worker_name)
-        workers = _Workers(names, str(tmp), stamp, carry)
+        workers = _Workers(names, str(tmp), stamp, carry, tagger)
         try:
             for batch in _batches(articles, BATCH_SIZE):
                 workers.put(batch)
@@ -472,6 +482,10 @@ def update(sources: Sequence[str], store: IndexStore, *, prune: bool = False, ke
            on_progress: ProgressFn | None = None, vocab: str | os.PathLike[str] | None = None) -> BuildReport:
     """Add new and changed articles (replacing by id) in a new snapshot.
 
+    New and changed articles are tagged with entities as a build does (the
+    vocabulary ``vocab``, else the live snapshot's); unchanged ones keep
+    the tags they have until the next build.
+
     Unchanged articles (same content digest) are not rewritten.  With
     ``prune``, articles whose source file no longer exists, or which are no
     longer in a source file that was read again, are removed.  The live
@@ -492,7 +506,8 @@ def update(sources: Sequence[str], store: IndexStore, *, prune: bool = False, ke
         name = new_snapshot_name()
         tmp = store.new_tmp_dir(name)
         with _removed_on_failure(tmp):
-            report = _update_into(tmp, name, live.path, sources, prune, on_progress, stamp)
+            vocabulary = vfile.vocabulary if vfile else snapshot_vocabulary(live.path)
+            report = _update_into(tmp, name, live.path, sources, prune, on_progress, stamp, vocabulary)
             new_vocab = _add_vocabulary(report, tmp, vfile)
             report.seconds = time.monotonic() - started
             if report.indexed or report.deleted or new_vocab:
@@ -505,7 +520,8 @@ def update(sources: Sequence[str], store: IndexStore, *, prune: bool = False, ke
 
 
 def _update_into(tmp: Path, name: str, live: Path, sources: Sequence[str], prune: bool,
-                 on_progress: ProgressFn | None, stamp: str) -> BuildReport:
+                 on_progress: ProgressFn | None, stamp: str,
+                 vocabulary: Vocabulary | None = None) -> BuildReport:
     """Apply ``sources`` to a hard-linked copy of the live snapshot at ``tmp``.
 
     Articles are analyzed by the schema's own (pickled) analyzers, so with
@@ -520,6 +536,7 @@ def _update_into(tmp: Path, name: str, live: Path, sources: Sequence[str], prune
     problems: list[Problem] = []
     warnings: list[Problem] = []
     report = BuildReport(snapshot=name, kind="update", problems=problems, warnings=warnings)
+    tagger = EntityTagger(vocabulary, userdict=ix.schema["title"].analyzer[0].userdict)
     seen: dict[str, set[str]] = {}
     sketcher = Sketcher()
     removed: set[str] = set()
@@ -527,12 +544,11 @@ def _update_into(tmp: Path, name: str, live: Path, sources: Sequence[str], prune
         writer = ix.writer(codec=_codec(), compound=False, limitmb=POOL_MB)
         try:
             for art in _with_abs_origin(read_sources(sources, problems, warnings)):
-                doc = to_document(art, stamp)
                 seen.setdefault(art.origin, set()).add(art.id)
-                if _has_live(reader, "digest", doc["digest"]):
+                if _has_live(reader, "digest", content_digest(art)):  # before tagging: posseg is slow
                     report.unchanged += 1
                     continue
-                writer.update_document(**doc)
+                writer.update_document(**to_document(art, stamp, tagger))
                 sketcher.add(art.id, art.date, art.title, art.body)
                 _count(report, art, on_progress)
                 failpoint("update:ingest")

@@ -27,6 +27,8 @@ from __future__ import annotations
 #: The snapshot carries the vocabulary (``vocab.tsv``) and the word
 #: analyzer records its names, added to jieba's dictionary (issue 14).
 #: ``stories.npz`` (versions of one story, :mod:`index.stories`) and an id column.
+#: People, places and organisations per article (:mod:`index.entities`):
+#: ``people_col``/``people_x_col``/``people_m`` and the same for places and orgs.
 SCHEMA_VERSION = 6
 #: The Whoosh release the codec and writers are written against (pinned in pyproject.toml).
 WHOOSH_VERSION = (2, 7, 4)

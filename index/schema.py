@@ -15,6 +15,13 @@ Per metadata field ``M`` in :data:`META_FIELDS`: ``M`` holds the exact value
 (filters, facets via its column) and ``M_m`` the matching form of each value,
 whose small lexicon is scanned for substring queries such as ``author:张``.
 
+Per entity kind (:data:`index.entities.ENTITY_FIELDS`: ``people``,
+``places``, ``orgs``; see :mod:`index.entities`): ``K_col`` the canonical
+names of the vocabulary entries found (verified), ``K_x_col`` posseg's
+unverified candidates (columns, for facets and ``newsearch entities``), and
+``K_m`` the matching form of every name of each verified entry and of each
+candidate, which ``person:``/``place:``/``org:`` queries look up exactly.
+
 Bump :data:`index.format.SCHEMA_VERSION` whenever a field, analyzer or its
 import path changes; readers refuse an index of another version instead of
 misreading it.
@@ -32,6 +39,7 @@ from whoosh import columns, fields
 
 from .analysis import USERDICT_ENV, bigram_analyzer, char_analyzer, word_analyzer, word_positions
 from .articles import Article
+from .entities import ENTITY_FIELDS, UNVERIFIED_SUFFIX, EntityTagger
 from .normalization import match_text
 from .postings import PackedPositions
 from .stamps import schema_fields, stamp_fields
@@ -161,15 +169,20 @@ def build_schema(userdict: str | None = None, vocab_words: tuple[str, ...] = ())
         spec[name] = fields.KEYWORD(stored=True, lowercase=False, commas=True, scorable=False)
         spec[name + "_col"] = fields.COLUMN(columns.VarBytesColumn())
     spec["tags_m"] = fields.ID()
+    for name in ENTITY_FIELDS.values():
+        spec[name + "_col"] = fields.COLUMN(columns.VarBytesColumn())
+        spec[name + UNVERIFIED_SUFFIX + "_col"] = fields.COLUMN(columns.VarBytesColumn())
+        spec[name + "_m"] = fields.ID()
     for name in ("page", "page_no", "section", "teaser"):
         spec[name] = fields.STORED()
     return fields.Schema(**spec)
 
 
-def to_document(article: Article, indexed_at: str) -> dict[str, Any]:
+def to_document(article: Article, indexed_at: str, entities: EntityTagger | None = None) -> dict[str, Any]:
     """The Whoosh fields of one article (see the module docstring);
     ``indexed_at`` is the ISO 8601 stamp of the build or update writing it
-    (:mod:`index.stamps`)."""
+    (:mod:`index.stamps`); its people, places and organisations when an
+    ``entities`` tagger is given."""
     digest = content_digest(article)
     doc: dict[str, Any] = {
         "id": article.id,
@@ -214,7 +227,23 @@ def to_document(article: Article, indexed_at: str) -> dict[str, Any]:
         value = getattr(article, name)
         if value:
             doc[name] = value
+    if entities is not None:
+        _add_entities(doc, entities, texts, article)
     return doc
+
+
+def _add_entities(doc: dict[str, Any], tagger: EntityTagger, texts: tuple[str, ...], article: Article) -> None:
+    paragraphs = article.paragraphs
+    lead = "\n".join(t for t in (article.title, article.kicker, article.subtitle, article.summary,
+                                  paragraphs[0] if paragraphs else "") if t)
+    found = tagger.tag(texts, lead)
+    for kind, name in ENTITY_FIELDS.items():
+        for column, values in ((name + "_col", found.verified.get(kind)),
+                               (name + UNVERIFIED_SUFFIX + "_col", found.unverified.get(kind))):
+            if values:
+                doc[column] = COLUMN_SEP.join(values).encode("utf-8")
+        if found.forms.get(kind):
+            doc[name + "_m"] = found.forms[kind]
 
 
 def article_authors(article: Article) -> list[str]:

@@ -21,6 +21,7 @@ from index.normalization import match_text
 from index.schema import TEXT_FIELDS, article_authors, stored_to_article
 
 from .expansion import Expansion, expand
+from .entities import entity_facets
 from .execute import PHRASE_BOOST, Deadline, Executor, Scoring, highlight_needles, ranking_terms
 from .grammar import Node, parse
 from .models import DEFAULT_TIME_BUDGET, Hit, SearchRequest, SearchResult, check_request
@@ -260,26 +261,17 @@ def article_hit(art: Article, score: float, needles: dict[str, list[str]], count
 
 def _facets(opened: OpenSnapshot, docs: np.ndarray) -> dict[str, list[dict[str, Any]]]:
     """Counts of each facet's values over ``docs``: months newest first, the
-    others most frequent first (ties by value), :data:`FACET_LIMIT` of them."""
+    others most frequent first (ties by value), :data:`FACET_LIMIT` of them;
+    people, places and orgs as :func:`search.entities.entity_facets` gives them."""
     out: dict[str, list[dict[str, Any]]] = {}
     for name in ("source", "author", "category", "month", "tag"):
-        labels, codes, indptr = opened.facet(name)
-        if indptr is None:
-            picked = codes[docs]
-            picked = picked[picked >= 0]
-        else:
-            starts, ends = indptr[docs], indptr[docs + 1]
-            lengths = ends - starts
-            total = int(lengths.sum())
-            within = np.arange(total) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-            picked = codes[np.repeat(starts, lengths) + within]
-        counts = np.bincount(picked, minlength=len(labels))
-        present = [(labels[i], int(counts[i])) for i in np.flatnonzero(counts)]
+        present = opened.facet_counts(name, docs)
         if name == "month":
             items = sorted(present, reverse=True)
         else:
             items = heapq.nsmallest(FACET_LIMIT, present, key=lambda kv: (-kv[1], kv[0]))
         out[name] = [{"value": v, "count": c} for v, c in items]
+    out.update(entity_facets(opened, docs))
     return out
 
 

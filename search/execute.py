@@ -44,6 +44,7 @@ from index.normalization import match_text
 from index.schema import FIELD_BASE, MAX_FIELD_CHARS, SCOPES, TEXT_FIELDS
 
 from .arrays import EMPTY, Postings, difference, intersect, union
+from .entities import ENTITY_SCOPES, scope_docs
 from .grammar import And, DateRange, Leaf, Node, Not, Or
 from .models import RequestError, SearchRequest
 
@@ -189,6 +190,9 @@ class Executor:
         return docs
 
     def _leaf(self, leaf: Leaf, seg: Segment, within: np.ndarray | None = None) -> np.ndarray:
+        if leaf.field in ENTITY_SCOPES:
+            docs = scope_docs(self.snapshot, seg, leaf.field, leaf.text)
+            return docs if within is None else intersect(docs, within)
         norm = match_text(leaf.text)
         if leaf.field in META_SCOPES:
             fieldname = META_SCOPES[leaf.field]
@@ -452,7 +456,7 @@ def ranking_terms(node: Node, query_words: Any) -> Scoring:
     """The terms that rank a query: its text leaves outside any NOT."""
     scoring = Scoring()
     for leaf in _positive_leaves(node):
-        if leaf.field in META_SCOPES:
+        if leaf.field in META_SCOPES or leaf.field in ENTITY_SCOPES:
             continue
         words = list(dict.fromkeys(w for w in query_words(leaf.text) if w))
         scoring.terms.append((leaf.field, match_text(leaf.text), words))
@@ -464,7 +468,7 @@ def highlight_needles(node: Node, query_words: Any) -> dict[str, list[str]]:
     whole and each of its words; longest first, without duplicates."""
     needles: dict[str, list[str]] = {name: [] for name in TEXT_FIELDS}
     for leaf in _positive_leaves(node):
-        if leaf.field in META_SCOPES:
+        if leaf.field in META_SCOPES or leaf.field in ENTITY_SCOPES:
             continue
         norm = match_text(leaf.text)
         parts = [norm] if leaf.phrase else [norm] + [w for w in query_words(leaf.text) if w]

@@ -17,7 +17,9 @@ Syntax (one string):
   :data:`search.models.QUERY_FIELDS` (``：`` works too).  An unknown name
   before ``:`` is an error; before ``：`` it is just text, as in the headline
   ``BBC：中国…``.  Author, source, category and tag values are matched as one
-  substring (names are not segmented).
+  substring (names are not segmented); ``person:``, ``place:`` and ``org:``
+  name an entity the article was tagged with, as a whole (any of a
+  vocabulary entity's names).
 * ``date:2023-01-01..2023-06-30``; either end may be left open.
 
 Matching is on the normalized form (:func:`index.normalization.match_text`):

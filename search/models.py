@@ -41,7 +41,9 @@ EXPAND_DEFAULT = True
 EXPAND_DESCRIPTION = ("Widen each unquoted term that is a vocabulary name or alias to the entry's other names "
                       "(each an exact match; the response's expanded says which); false: search only what was typed.")
 #: Fields a query term may be scoped to (``title:…``); ``date:`` takes a range.
-QUERY_FIELDS = ("title", "subtitle", "body", "author", "source", "category", "tag", "date")
+#: ``person:``, ``place:`` and ``org:`` find the articles tagged with that entity (issue 14).
+QUERY_FIELDS = ("title", "subtitle", "body", "author", "source", "category", "tag", "person", "place", "org",
+                "date")
 
 
 @dataclass(frozen=True)
