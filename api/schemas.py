@@ -23,6 +23,8 @@ from marshmallow import RAISE, Schema, ValidationError, fields, post_dump, post_
 from search.models import (FILTERS, HISTOGRAM_MESSAGE, HISTOGRAMS, INT_PARAMS, MAX_QUERY_CHARS, SORT_MESSAGE, SORTS,
                            IntParam, SearchRequest)
 
+from search.suggest import DID_YOU_MEAN_BELOW, DID_YOU_MEAN_MAX, LIMIT, MAX_PREFIX_CHARS
+
 from .exports import EXPORT_FORMAT_MESSAGE, EXPORT_FORMATS
 
 
@@ -161,6 +163,11 @@ class HistogramBucketSchema(Schema):
     count = fields.Integer()
 
 
+class DidYouMeanSchema(Schema):
+    q = fields.String(metadata={"description": "A query to search instead."})
+    total = fields.Integer(metadata={"description": "How many articles it finds (with the same filters)."})
+
+
 class SearchResultSchema(Schema):
     total = fields.Integer(metadata={"description": "Exact number of matching articles."})
     page = fields.Integer()
@@ -170,10 +177,15 @@ class SearchResultSchema(Schema):
     facets = fields.Nested(FacetsSchema, metadata={"description": "Only when facets=true."})
     histogram = fields.List(fields.Nested(HistogramBucketSchema),
                             metadata={"description": "Only with histogram=: counts in key order."})
+    did_you_mean = fields.List(fields.Nested(DidYouMeanSchema), metadata={
+        "description": f"Only when the search found fewer than {DID_YOU_MEAN_BELOW} articles and queries "
+                       f"finding more were found (at most {DID_YOU_MEAN_MAX}, most articles first): the query "
+                       "with one term replaced by a name or headline word one character away, or by the "
+                       "characters of a term typed in pinyin."})
 
     @post_dump
     def drop_unasked(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
-        for name in ("facets", "histogram"):
+        for name in ("facets", "histogram", "did_you_mean"):
             if data.get(name) is None:
                 data.pop(name, None)
         return data
@@ -195,6 +207,31 @@ class ArticleSchema(ArticleFieldsSchema):
     paragraphs = fields.List(fields.String())
     extra = fields.Dict(metadata={"description": "Metadata the source carried beyond the known fields."})
     highlights = fields.Nested(ArticleHighlightsSchema, metadata={"description": "Only with ?q=."})
+
+
+class SuggestArgsSchema(Schema):
+    """The parameters of ``GET /api/suggest``."""
+
+    class Meta:
+        unknown = RAISE
+
+    q = fields.String(required=True, validate=validate.Length(min=1, max=MAX_PREFIX_CHARS), metadata={
+        "description": "What has been typed: the start of a name, word or headline, in characters, "
+                       "full pinyin (zhengzhou) or pinyin initials (zz)."})
+    limit = int_field(LIMIT)
+
+
+class SuggestionSchema(Schema):
+    text = fields.String(metadata={"description": "What to put in the search box (always characters)."})
+    kind = fields.String(metadata={"description": "person, place, org or term (the vocabulary's), "
+                                                  "word (a headline word) or headline."})
+    count = fields.Integer(metadata={"description": "Articles a search for it finds (for a headline: "
+                                                    "recent articles with that headline)."})
+
+
+class SuggestionsSchema(Schema):
+    suggestions = fields.List(fields.Nested(SuggestionSchema), metadata={
+        "description": "Most articles first; empty when nothing starts so."})
 
 
 class HealthSchema(Schema):

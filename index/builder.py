@@ -32,6 +32,7 @@ from .normalization import warm_up
 from .inverter import InvertingWriter
 from .schema import build_schema, to_document
 from .sources import read_sources
+from .suggestions import write_suggestions
 from .store import DEFAULT_KEEP, IndexStore, NoIndexError, StoreError, new_snapshot_name
 
 _log = logging.getLogger(__name__)
@@ -310,6 +311,7 @@ def build(sources: Sequence[str], store: IndexStore, *, procs: int | None = None
         tmp = store.new_tmp_dir(name)
         with _removed_on_failure(tmp):
             report = _build_into(tmp, name, sources, procs, userdict, on_progress, stamp)
+            _suggestions(tmp)
             report.seconds = time.monotonic() - started
             store.publish(tmp, name, _meta(report, sources, None, stamp), keep=keep)
     return report
@@ -379,6 +381,13 @@ def _build_into(tmp: Path, name: str, sources: Sequence[str], procs: int, userdi
     return report
 
 
+def _suggestions(tmp: Path) -> None:
+    """Write the new snapshot's suggestion file (:mod:`index.suggestions`)
+    before it is published, so the manifest covers it."""
+    table = write_suggestions(tmp)
+    _log.info("suggestions: %d items, %d keys in %.1f s", len(table.items), len(table.keys), table.seconds)
+
+
 def _count(report: BuildReport, art: Article, on_progress: ProgressFn | None) -> None:
     report.indexed += 1
     report.chars += len(art.title) + len(art.subtitle) + len(art.body)
@@ -428,6 +437,8 @@ def update(sources: Sequence[str], store: IndexStore, *, prune: bool = False, ke
         tmp = store.new_tmp_dir(name)
         with _removed_on_failure(tmp):
             report = _update_into(tmp, name, live.path, sources, prune, on_progress, stamp)
+            if report.indexed or report.deleted:
+                _suggestions(tmp)
             report.seconds = time.monotonic() - started
             if report.indexed or report.deleted:
                 store.publish(tmp, name, _meta(report, sources, live.name, stamp), keep=keep, parent=live)

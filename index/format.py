@@ -20,7 +20,8 @@ from __future__ import annotations
 #: CJK extensions G and H are simplified.
 #: 5: posting lists too long to inline are one numpy-readable record each
 #: (:mod:`index.packed`) instead of W3's pickled blocks.
-SCHEMA_VERSION = 5
+#: 6: each snapshot carries its suggestion file (suggest.json, :mod:`index.suggestions`).
+SCHEMA_VERSION = 6
 #: The Whoosh release the codec and writers are written against (pinned in pyproject.toml).
 WHOOSH_VERSION = (2, 7, 4)
 

@@ -24,6 +24,7 @@ from .grammar import Node, parse
 from .models import DEFAULT_TIME_BUDGET, Hit, SearchRequest, SearchResult, check_request
 from .snapshots import NO_DATE, OpenSnapshot, SearchIndex, Segment
 from .snippets import fragments, highlight
+from .suggest import DID_YOU_MEAN_BELOW, did_you_mean
 
 FACET_LIMIT = 20
 
@@ -54,9 +55,11 @@ def _search(opened: OpenSnapshot, req: SearchRequest, node: Node, started: float
     hits = [_hit(searcher, int(docs[i]), float(scores[i]), needles, req) for i in page]
     facets = _facets(opened, docs) if req.facets else None
     histogram = date_histogram(dates[docs], req.histogram) if req.histogram else None
+    better = did_you_mean(opened, req, len(docs), deadline) if len(docs) < DID_YOU_MEAN_BELOW else None
     took = round((time.perf_counter() - started) * 1000, 2)
     return SearchResult(total=len(docs), page=req.page, per_page=req.per_page, took_ms=took,
-                        hits=hits, facets=facets, snapshot=opened.snapshot.name, histogram=histogram)
+                        hits=hits, facets=facets, snapshot=opened.snapshot.name, histogram=histogram,
+                        did_you_mean=better or None)
 
 
 _UNIT = {"year": "Y", "month": "M", "day": "D"}

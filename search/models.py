@@ -167,6 +167,8 @@ class SearchResult:
     snapshot: str = ""
     #: ``[{"key": "2023-07", "count": n}, …]`` in key order, when asked
     histogram: list[dict[str, Any]] | None = None
+    #: ``[{"q": "郑州", "total": n}, …]``: queries finding more, when this one found few
+    did_you_mean: list[dict[str, Any]] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -180,4 +182,6 @@ class SearchResult:
             out["facets"] = self.facets
         if self.histogram is not None:
             out["histogram"] = self.histogram
+        if self.did_you_mean:
+            out["did_you_mean"] = self.did_you_mean
         return out

@@ -207,6 +207,13 @@ class OpenSnapshot:
             lengths[d + 1] = len(tags)
         return list(labels), np.asarray(flat, dtype=np.int64), np.cumsum(lengths)
 
+    def suggester(self) -> Any:
+        """The snapshot's suggestions (:class:`search.suggest.Suggester`),
+        read from its suggestion file once."""
+        from .suggest import Suggester
+
+        return self._cached("suggester", lambda: Suggester.load(self.snapshot.path))
+
     def lexicon(self, fieldname: str) -> list[str]:
         """All terms of a small field (the ``*_m`` metadata fields), cached."""
         terms = self._lexicons.get(fieldname)
