@@ -3,7 +3,7 @@
 Every state of the page lives in its URL (``/?q=…&page=2&source=…``), so a
 search can be bookmarked and shared, back and forward work, and the page is
 fully usable without JavaScript; ``static/search.js`` only adds keyboard
-niceties.  Snippets are the search layer's highlights: article text is
+niceties and suggestions as you type (``/api/suggest``).  Snippets are the search layer's highlights: article text is
 HTML-escaped there and only ``<mark>`` is ever inserted, which is why the
 templates may mark them ``safe``.
 """
@@ -149,6 +149,7 @@ def home() -> str:
                 return _url(q, params + [(facet, value)])
 
             ctx["facet_url"] = facet_url
+            ctx["query_url"] = lambda other: _url(other, params)  # "did you mean": same filters
             ctx["timeline"] = _timeline(result.histogram or [], period_url)
             export_params = [(k, v) for k, v in params if k != "per_page"]
             ctx["export_url"] = url_for("api.export_articles") + "?" + urlencode([("q", q)] + export_params)
