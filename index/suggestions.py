@@ -183,8 +183,8 @@ def readings(form: str, all_readings: bool = False) -> list[list[str]]:
     each character's readings follow, :data:`MAX_READINGS` in all."""
     from pypinyin import Style, lazy_pinyin, pinyin
 
-    def keep(chunk: str) -> list[str]:
-        return [_MARK + chunk]
+    def keep(chunk: str) -> str:
+        return _MARK + chunk
 
     first = [_plain(s) for s in lazy_pinyin(form, errors=keep)]
     out = [first]
