@@ -71,6 +71,9 @@ MIN_WORD_TITLES = 2
 RECENT_HEADLINES = 2_000
 #: Pinyin readings of one name at most (heteronym combinations).
 MAX_READINGS = 8
+#: Pinyin keys cover the first this many characters (nobody types a whole
+#: headline in pinyin; a prefix search needs no more).
+PINYIN_CHARS = 12
 #: Kinds of suggestion besides the vocabulary's: a headline word, a headline.
 WORD, HEADLINE = "word", "headline"
 #: Kinds of keys: the matching form, full pinyin, pinyin initials.
@@ -159,14 +162,15 @@ def build_suggestions(snapshot_dir: str | os.PathLike[str], vocabulary: Vocabula
 
 def suggestion_keys(text: str, all_readings: bool = False) -> list[tuple[str, int]]:
     """The ``(key, key kind)`` pairs a suggestion is found by: its matching
-    form, then each distinct full pinyin and initials (every heteronym
-    combination, at most :data:`MAX_READINGS`, with ``all_readings``)."""
+    form, then each distinct full pinyin and initials of its first
+    :data:`PINYIN_CHARS` characters (every heteronym combination, at most
+    :data:`MAX_READINGS`, with ``all_readings``)."""
     form = match_text(text)
     if not form:
         return []
     out = [(form, KEY_FORM)]
     seen = {form}
-    for syllables in readings(form, all_readings):
+    for syllables in readings(form[:PINYIN_CHARS], all_readings):
         full = "".join(syllables)
         initials = "".join(s[0] for s in syllables if s)
         for key, kind in ((full, KEY_PINYIN), (initials, KEY_INITIALS)):
@@ -271,7 +275,7 @@ class _Counter:
     def __init__(self, reader: Any) -> None:
         self.segments = [seg for seg, _ in reader.leaf_readers()]
         self.live = [np.fromiter(seg.all_doc_ids(), dtype=np.int64) for seg in self.segments]
-        self._cache: OrderedDict[tuple[int, str, bool], Any] = OrderedDict()
+        self._cache: OrderedDict[tuple[int, str], Any] = OrderedDict()
         self._bytes = 0
 
     def count(self, form: str) -> int:
@@ -288,32 +292,33 @@ class _Counter:
         return total
 
     def _docs(self, k: int, form: str) -> np.ndarray:
+        """The live documents of segment ``k`` containing ``form``."""
         grams = [form[i:i + 2] for i in range(len(form) - 1)]
-        lists = [self._postings(k, g, positions=False) for g in grams]
+        lists = [self._postings(k, g) for g in grams]
         if any(p is None for p in lists):
             return np.zeros(0, dtype=np.int64)
-        docs = self.live[k]
-        for p in sorted(lists, key=lambda p: len(p[0])):
-            docs = _intersect(docs, p[0])
+        ordered = sorted(lists, key=lambda p: len(p[0]))  # the rarest bigram first: work follows it
+        docs = ordered[0][0]
+        for p in [*ordered[1:], (self.live[k],)]:
+            docs = docs[_member(p[0], docs)]
             if len(docs) == 0:
                 return docs
         if len(grams) == 1:
             return docs
         # (doc, position) of the first bigram, kept where every next bigram follows
-        first = self._postings(k, grams[0], positions=True)
-        keys = _pairs(first, docs)
-        for offset, gram in enumerate(grams[1:], 1):
-            keys = keys[_member(_pairs(self._postings(k, gram, positions=True), docs), keys + offset)]
+        keys = _pairs(lists[0], docs)
+        for offset, postings in enumerate(lists[1:], 1):
+            keys = keys[_member(_pairs(postings, docs), keys + offset)]
             if len(keys) == 0:
                 return np.zeros(0, dtype=np.int64)
         return np.unique(keys >> _POS_BITS)
 
-    def _postings(self, k: int, gram: str, positions: bool) -> Any:
-        key = (k, gram, positions)
+    def _postings(self, k: int, gram: str) -> Any:
+        key = (k, gram)
         if key in self._cache:
             self._cache.move_to_end(key)
             return self._cache[key]
-        found = _read(self.segments[k], gram, positions)
+        found = _read(self.segments[k], gram)
         self._cache[key] = found
         self._bytes += sum(a.nbytes for a in found) if found is not None else 64
         while self._bytes > CACHE_BYTES and len(self._cache) > 1:
@@ -340,10 +345,6 @@ def _pairs(postings: Any, docs: np.ndarray) -> np.ndarray:
     return (docs[owner] << _POS_BITS) | positions[starts[owner] + within]
 
 
-def _intersect(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return a[_member(b, a)]
-
-
 def _member(sorted_set: np.ndarray, values: np.ndarray) -> np.ndarray:
     """Which of ``values`` are in ``sorted_set`` (a boolean mask)."""
     if len(sorted_set) == 0:
@@ -353,11 +354,11 @@ def _member(sorted_set: np.ndarray, values: np.ndarray) -> np.ndarray:
     return sorted_set[idx] == values
 
 
-def _read(seg: Any, gram: str, positions: bool) -> tuple[np.ndarray, ...] | None:
-    """``(ids,)`` or ``(ids, offsets, positions)`` of a bigram in one segment
-    (deleted documents included), or None when the segment lacks it.  The
-    same two layouts :mod:`search.arrays` reads: inlined in the term info,
-    or one :mod:`index.packed` record."""
+def _read(seg: Any, gram: str) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """``(ids, offsets, positions)`` of a bigram in one segment (deleted
+    documents included), or None when the segment lacks it.  The same two
+    layouts :mod:`search.arrays` reads: inlined in the term info, or one
+    :mod:`index.packed` record."""
     from whoosh.reading import TermNotFound
 
     try:
@@ -366,20 +367,15 @@ def _read(seg: Any, gram: str, positions: bool) -> tuple[np.ndarray, ...] | None
         return None
     if info.is_inlined():
         ids_list, _, values = info._inlined
-        ids = np.asarray(ids_list, dtype=np.int64)
-        if not positions:
-            return (ids,)
         lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values)) >> 2
         offsets = np.zeros(len(values) + 1, dtype=np.int64)
         np.cumsum(lengths, out=offsets[1:])
-        return ids, offsets, np.frombuffer(b"".join(values), dtype="<u4").astype(np.int64)
+        positions = np.frombuffer(b"".join(values), dtype="<u4").astype(np.int64)
+        return np.asarray(ids_list, dtype=np.int64), offsets, positions
     offset, length = info.extent()
     if isinstance(length, tuple):
         length = length[0]
     assert isinstance(seg.schema[BIGRAM_FIELD].format, PackedPositions)
-    d = decode(seg._terms._postfile.get(offset, length), positions=positions)
-    if not positions:
-        return (d.ids,)
+    d = decode(seg._terms._postfile.get(offset, length))
     assert d.offsets is not None and d.positions is not None
     return d.ids, d.offsets, d.positions
-
