@@ -275,6 +275,7 @@ class _Counter:
     def __init__(self, reader: Any) -> None:
         self.segments = [seg for seg, _ in reader.leaf_readers()]
         self.live = [np.fromiter(seg.all_doc_ids(), dtype=np.int64) for seg in self.segments]
+        self.deletions = [seg.has_deletions() for seg in self.segments]
         self._cache: OrderedDict[tuple[int, str], Any] = OrderedDict()
         self._bytes = 0
 
@@ -286,6 +287,9 @@ class _Counter:
         wanted = sorted({f for f in forms if len(f) >= 2})
         total = 0
         for k in range(len(self.segments)):
+            if len(wanted) == 1 and len(wanted[0]) == 2 and not self.deletions[k]:
+                total += self._frequency(k, wanted[0])  # one bigram, nothing deleted: its df
+                continue
             found = [self._docs(k, f) for f in wanted]
             if found:
                 total += len(np.unique(np.concatenate(found))) if len(found) > 1 else len(found[0])
@@ -312,6 +316,15 @@ class _Counter:
             if len(keys) == 0:
                 return np.zeros(0, dtype=np.int64)
         return np.unique(keys >> _POS_BITS)
+
+    def _frequency(self, k: int, gram: str) -> int:
+        """Documents of segment ``k`` holding ``gram``, deleted ones included."""
+        from whoosh.reading import TermNotFound
+
+        try:
+            return int(self.segments[k].term_info(BIGRAM_FIELD, gram.encode("utf-8")).doc_frequency())
+        except TermNotFound:
+            return 0
 
     def _postings(self, k: int, gram: str) -> Any:
         key = (k, gram)

@@ -258,3 +258,18 @@ def test_openapi_documents_suggest_and_did_you_mean(vocab_client):
     schemas = spec["components"]["schemas"]
     assert "did_you_mean" in schemas["SearchResult"]["properties"]
     assert set(schemas["Suggestion"]["properties"]) == {"text", "kind", "count"}
+
+
+def test_an_update_rewrites_the_file_and_counts_leave_out_replaced_articles(tmp_path):
+    from index.builder import update
+    from index.store import verify_files
+
+    store, _ = build_index(tmp_path, [str(write_jsonl(tmp_path / "docs.jsonl", DOCS))])
+    before = store.current()
+    changed = dict(DOCS[0], title="地铁新线开通", body="市民乘坐地铁上班。")  # a1 no longer says 郑州
+    report = update([str(write_jsonl(tmp_path / "changed.jsonl", [changed]))], store)
+    assert report.indexed == 1
+    counts = {s.text: s.count for s in Suggester.load(store.current().path).items}
+    assert counts["郑州"] == 5  # a1's old version is deleted, not counted
+    assert {s.text: s.count for s in Suggester.load(before.path).items}["郑州"] == 6
+    assert verify_files(before, deep=True) == [] and verify_files(store.current(), deep=True) == []
