@@ -135,7 +135,7 @@ def build_suggestions(snapshot_dir: str | os.PathLike[str], vocabulary: Vocabula
                 if form not in seen:
                     seen.add(form)
                     candidates.append((name, entry.kind, count, True))
-        for word in _title_words(reader):
+        for word in sorted(_title_words(reader)):  # in character order, words sharing bigrams come together
             if word not in seen:
                 seen.add(word)
                 candidates.append((word, WORD, counter.count(word), False))
