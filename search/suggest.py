@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from index.normalization import match_text
-from index.suggestions import FORMAT, HEADLINE, KEY_PINYIN, MAX_READINGS, SUGGEST_FILE
+from index.suggestions import FORMAT, HEADLINE, KEY_PINYIN, MAX_READINGS, SUGGEST_FILE, readings
 
 from .execute import Deadline, Executor, QueryTooExpensive
 from .grammar import Leaf, parse
@@ -170,41 +170,46 @@ def _replaceable(token: str) -> bool:
 
 def did_you_mean(opened: Any, req: SearchRequest, total: int, deadline: Deadline) -> list[dict[str, Any]]:
     """Up to :data:`DID_YOU_MEAN_MAX` queries that find more articles than
-    ``total`` (with the request's filters), each ``{"q", "total"}``, most
-    articles first: ``req.q`` with one plain term replaced by a vocabulary
-    name or headline word one character away, or by the characters of a
-    term typed in full pinyin.  At most :data:`DID_YOU_MEAN_CHECKED`
-    candidates are counted, within the request's time budget."""
+    ``total`` (with the request's filters), each ``{"q", "total"}``:
+    ``req.q`` with one plain term replaced by a vocabulary name or headline
+    word one character away, or by the characters of a term typed in full
+    pinyin.  Replacements that read like the term typed (homophones: the
+    usual slip of a pinyin input method, 郑洲 → 郑州) come first, then the
+    others, each group by articles found.  At most
+    :data:`DID_YOU_MEAN_CHECKED` candidates are counted, within the
+    request's time budget."""
     suggester: Suggester = opened.suggester()
     if not len(suggester):
         return []
     tokens = req.q.split()
-    candidates: list[tuple[int, str]] = []  # (item rank, query)
+    candidates: list[tuple[int, int, str]] = []  # (0 if it sounds like what was typed, item rank, query)
     for k, token in enumerate(tokens):
         if not _replaceable(token):
             continue
         form = match_text(token)
-        items = suggester.by_pinyin(form) if form.isascii() and form.isalpha() else []
-        items += [i for i in suggester.near(form) if i not in items]
-        for i in items:
+        typed_pinyin = form.isascii() and form.isalpha()
+        # characters typed with a pinyin input method slip to a homophone most of all
+        sounds = suggester.by_pinyin(form if typed_pinyin else "".join(readings(form)[0]))
+        near = suggester.near(form)
+        for i in (sounds if typed_pinyin else []) + near:
             text = suggester.items[i].text
-            candidates.append((i, " ".join(tokens[:k] + [text] + tokens[k + 1:])))
+            candidates.append((0 if i in sounds else 1, i, " ".join(tokens[:k] + [text] + tokens[k + 1:])))
     candidates.sort()
-    found: dict[str, int] = {}
-    for _, query in candidates:
+    found: dict[str, tuple[int, int]] = {}
+    for first, _, query in candidates:
         if query in found or query == req.q:
             continue
         if len(found) >= DID_YOU_MEAN_CHECKED:
             break
         try:
             executor = Executor(opened, opened.segments(), deadline)
-            found[query] = sum(len(d) for d in executor.matching(parse(query), req))
+            found[query] = (first, sum(len(d) for d in executor.matching(parse(query), req)))
         except QueryTooExpensive:
             break
         except RequestError:
             continue
-    better = sorted(((n, q) for q, n in found.items() if n > total), key=lambda p: (-p[0], p[1]))
-    return [{"q": q, "total": n} for n, q in better[:DID_YOU_MEAN_MAX]]
+    better = sorted((first, -n, q) for q, (first, n) in found.items() if n > total)
+    return [{"q": q, "total": -n} for _, n, q in better[:DID_YOU_MEAN_MAX]]
 
 
 def suggest(index: Any, q: str, limit: int = LIMIT.default) -> list[Suggestion]:

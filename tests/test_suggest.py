@@ -31,6 +31,10 @@ DOCS = [
     {"id": "a5", "title": "长垣厨师走进郑州", "body": "厨师们带来地方风味。", "date": "2024-01-05"},
     {"id": "a6", "title": "郑州市民热议长垣美食", "body": "美食节吸引了很多市民。", "date": "2024-01-06"},
     {"id": "a7", "title": "重庆火锅走进郑州", "body": "火锅店排起长队。", "date": "2024-01-07"},
+    {"id": "b1", "title": "草原牧民转场", "body": "牧民赶着羊群出发。", "date": "2023-06-01"},
+    {"id": "b2", "title": "草原旅游升温", "body": "游客骑马看日落。", "date": "2023-06-02"},
+    {"id": "b3", "title": "草原生态保护", "body": "禁牧让牧草长了回来。", "date": "2023-06-03"},
+    {"id": "b4", "title": "草原上的音乐节", "body": "乐队在星空下演出。", "date": "2023-06-04"},
 ]
 VOCAB = ["郑东新区\tplace\t郑东|郑州东区\t", "长垣市\tplace\t长垣\t县级市", "黄河实验室\torg\t\t不在文中"]
 
@@ -231,6 +235,13 @@ def test_did_you_mean_a_name_one_character_away(vocab_client):
 def test_did_you_mean_pinyin_gives_the_characters(vocab_client):
     body = search(vocab_client, "zhengzhou")
     assert body["total"] == 0 and body["did_you_mean"][0] == {"q": "郑州", "total": 6}
+
+
+def test_did_you_mean_puts_homophones_first(vocab_client):
+    """长原 is one character from 草原 (4 articles) and from 长垣 (3), which
+    reads the same: the slip a pinyin input method makes comes first."""
+    body = search(vocab_client, "长原")
+    assert [s["q"] for s in body["did_you_mean"]][:2] == ["长垣", "草原"]
 
 
 def test_did_you_mean_keeps_the_other_terms(vocab_client):
