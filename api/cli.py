@@ -291,6 +291,8 @@ def search(query: str, index_dir: str | None, as_json: bool, limit: int, page: i
     click.echo(f"{result.total} results ({result.took_ms:.1f} ms)")
     for term, names in (result.expanded or {}).items():
         click.echo(f"also searched for {term}: {', '.join(names)} (--no-expand: only what was typed)")
+    if result.did_you_mean:
+        click.echo("did you mean: " + ", ".join(f"{d['q']} ({d['total']})" for d in result.did_you_mean))
     for n, hit in enumerate(result.hits, (page - 1) * limit + 1):
         date = hit.date.isoformat() if hit.date else ""
         click.echo(f"{n:3}. {hit.title}  [{hit.id}] {date} {hit.source} {hit.author}".rstrip())

@@ -3,7 +3,7 @@
 Every state of the page lives in its URL (``/?q=…&page=2&source=…``), so a
 search can be bookmarked and shared, back and forward work, and the page is
 fully usable without JavaScript; ``static/search.js`` only adds keyboard
-niceties.  Snippets are the search layer's highlights: article text is
+niceties and suggestions as you type (``/api/suggest``).  Snippets are the search layer's highlights: article text is
 HTML-escaped there and only ``<mark>`` is ever inserted, which is why the
 templates may mark them ``safe``.
 """
@@ -159,6 +159,7 @@ def home() -> str:
 
             ctx["facet_url"] = facet_url
             ctx["entity_url"] = lambda facet, value: _url(narrowed_query(q, facet, value), params)
+            ctx["query_url"] = lambda other: _url(other, params)  # "did you mean": same filters
             ctx["timeline"] = _timeline(result.histogram or [], period_url)
             export_params = [(k, v) for k, v in params if k not in ("per_page", "collapse")]
             ctx["export_url"] = url_for("api.export_articles") + "?" + urlencode([("q", q)] + export_params)

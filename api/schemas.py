@@ -24,6 +24,8 @@ from search.models import (COLLAPSE_MESSAGE, COLLAPSES, EXPAND_DEFAULT, EXPAND_D
                            HISTOGRAM_MESSAGE, HISTOGRAMS, INT_PARAMS, MAX_QUERY_CHARS, RELATED_LIMIT, SORT_MESSAGE,
                            SORTS, IntParam, SearchRequest)
 
+from search.suggest import DID_YOU_MEAN_BELOW, DID_YOU_MEAN_MAX, LIMIT, MAX_PREFIX_CHARS
+
 from .exports import EXPORT_FORMAT_MESSAGE, EXPORT_FORMATS
 
 
@@ -229,6 +231,11 @@ class HistogramBucketSchema(Schema):
     count = fields.Integer()
 
 
+class DidYouMeanSchema(Schema):
+    q = fields.String(metadata={"description": "A query to search instead."})
+    total = fields.Integer(metadata={"description": "How many articles it finds (with the same filters)."})
+
+
 class SearchResultSchema(Schema):
     total = fields.Integer(metadata={"description": "Exact number of matching articles."})
     stories = fields.Integer(metadata={"description": "Only with collapse=story: the number of stories the "
@@ -245,9 +252,15 @@ class SearchResultSchema(Schema):
                        "alias → the other names it also matched, each exactly; total, facets and histogram "
                        "count the widened set.  expand=false turns it off."})
 
+    did_you_mean = fields.List(fields.Nested(DidYouMeanSchema), metadata={
+        "description": f"Only when the search found fewer than {DID_YOU_MEAN_BELOW} articles and queries "
+                       f"finding more were found (at most {DID_YOU_MEAN_MAX}, most articles first): the query "
+                       "with one term replaced by a name or headline word one character away, or by the "
+                       "characters of a term typed in pinyin."})
+
     @post_dump
     def drop_unasked(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
-        for name in ("facets", "histogram", "expanded", "stories"):
+        for name in ("facets", "histogram", "expanded", "stories", "did_you_mean"):
             if data.get(name) is None:
                 data.pop(name, None)
         return data
@@ -280,6 +293,31 @@ class ArticleSchema(ArticleFieldsSchema):
     highlights = fields.Nested(ArticleHighlightsSchema, metadata={"description": "Only with ?q=."})
     story = fields.String(metadata={"description": _STORY_DOC})
     versions = fields.List(fields.Nested(ArticleVersionSchema), metadata={"description": _VERSIONS_DOC})
+
+
+class SuggestArgsSchema(Schema):
+    """The parameters of ``GET /api/suggest``."""
+
+    class Meta:
+        unknown = RAISE
+
+    q = fields.String(required=True, validate=validate.Length(min=1, max=MAX_PREFIX_CHARS), metadata={
+        "description": "What has been typed: the start of a name, word or headline, in characters, "
+                       "full pinyin (zhengzhou) or pinyin initials (zz)."})
+    limit = int_field(LIMIT)
+
+
+class SuggestionSchema(Schema):
+    text = fields.String(metadata={"description": "What to put in the search box (always characters)."})
+    kind = fields.String(metadata={"description": "person, place, org or term (the vocabulary's), "
+                                                  "word (a headline word) or headline."})
+    count = fields.Integer(metadata={"description": "Articles a search for it finds (for a headline: "
+                                                    "recent articles with that headline)."})
+
+
+class SuggestionsSchema(Schema):
+    suggestions = fields.List(fields.Nested(SuggestionSchema), metadata={
+        "description": "Most articles first; empty when nothing starts so."})
 
 
 class HealthSchema(Schema):

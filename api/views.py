@@ -18,6 +18,7 @@ from flask import Blueprint, Response, current_app
 
 from search.engine import article_view, export, overview, search
 from search.grammar import EMPTY_QUERY_MESSAGE
+from search.suggest import suggest
 from search.models import DEPTH_MESSAGE, MAX_PAREN_DEPTH, MAX_QUERY_TERMS, SearchRequest
 from search.related import related
 
@@ -29,7 +30,7 @@ from .live import live_index, time_budget
 from .operations import operation
 from .schemas import (ArticleArgsSchema, ArticleSchema, ExportArgsSchema, ExportRequest, FeedArgsSchema,
                       HealthSchema, RelatedArgsSchema, RelatedResultSchema, SearchArgsSchema, SearchResultSchema,
-                      StatsSchema)
+                      StatsSchema, SuggestArgsSchema, SuggestionsSchema)
 
 #: ``app.extensions`` key of the semaphore bounding concurrent exports.
 EXPORT_SLOTS = "newsearch.exports"
@@ -60,6 +61,13 @@ def search_get(req: SearchRequest) -> Any:
 def search_post(req: SearchRequest) -> Any:
     """Search the archive (parameters as a JSON object)."""
     return search(live_index(), req, time_budget())
+
+
+@bp.get("/suggest")
+@operation(SuggestionsSchema(), args=SuggestArgsSchema())
+def suggest_get(args: dict[str, Any]) -> Any:
+    """Names, headline words and recent headlines starting with what was typed (characters or pinyin)."""
+    return {"suggestions": [s.to_dict() for s in suggest(live_index(), args["q"], args["limit"])]}
 
 
 @bp.get("/export")

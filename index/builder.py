@@ -34,6 +34,7 @@ from .schema import build_schema, content_digest, to_document
 from .stamps import CarryOver, live_carry_over, now_stamp
 from .sources import read_sources
 from .stories import Sketcher, Sketches, StoryTable, index_ids
+from .suggestions import write_suggestions
 from .store import DEFAULT_KEEP, IndexStore, NoIndexError, StoreError, new_snapshot_name
 from .vocab_snapshot import VocabularyFile, read_vocabulary_file, same_vocabulary, write_vocabulary
 from .vocab import Vocabulary, snapshot_vocabulary
@@ -348,6 +349,7 @@ def build(sources: Sequence[str], store: IndexStore, *, procs: int | None = None
             report = _build_into(tmp, name, sources, procs, userdict, on_progress, stamp, carry, words,
                                  vfile.vocabulary if vfile else None)
             _add_vocabulary(report, tmp, vfile)
+            _suggestions(tmp)
             report.seconds = time.monotonic() - started
             store.publish(tmp, name, _meta(report, sources, None, stamp, vfile), keep=keep)
     return report
@@ -446,6 +448,13 @@ def _write_stories(tmp: Path, table: StoryTable) -> None:
     failpoint("stories:saved")
 
 
+def _suggestions(tmp: Path) -> None:
+    """Write the new snapshot's suggestion file (:mod:`index.suggestions`)
+    before it is published, so the manifest covers it."""
+    table = write_suggestions(tmp)
+    _log.info("suggestions: %d items, %d keys in %.1f s", len(table.items), len(table.keys), table.seconds)
+
+
 def _count(report: BuildReport, art: Article, on_progress: ProgressFn | None) -> None:
     report.indexed += 1
     report.chars += len(art.title) + len(art.subtitle) + len(art.body)
@@ -509,6 +518,8 @@ def update(sources: Sequence[str], store: IndexStore, *, prune: bool = False, ke
             vocabulary = vfile.vocabulary if vfile else snapshot_vocabulary(live.path)
             report = _update_into(tmp, name, live.path, sources, prune, on_progress, stamp, vocabulary)
             new_vocab = _add_vocabulary(report, tmp, vfile)
+            if report.indexed or report.deleted or new_vocab:
+                _suggestions(tmp)
             report.seconds = time.monotonic() - started
             if report.indexed or report.deleted or new_vocab:
                 meta = _meta(report, sources, live.name, stamp, vfile, live.meta().get("vocabulary"))

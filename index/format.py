@@ -29,6 +29,7 @@ from __future__ import annotations
 #: ``stories.npz`` (versions of one story, :mod:`index.stories`) and an id column.
 #: People, places and organisations per article (:mod:`index.entities`):
 #: ``people_col``/``people_x_col``/``people_m`` and the same for places and orgs.
+#: Each snapshot carries its suggestion file (suggest.json, :mod:`index.suggestions`).
 SCHEMA_VERSION = 6
 #: The Whoosh release the codec and writers are written against (pinned in pyproject.toml).
 WHOOSH_VERSION = (2, 7, 4)

@@ -105,7 +105,7 @@ def publish_vocabulary(path: str | os.PathLike[str], store: IndexStore,
     jieba's dictionary (the names the build added for ranking) and the
     articles' segmentation stay as built until the next ``build``.
     """
-    from .builder import _link_snapshot  # the one rule of what an index file is
+    from .builder import _link_snapshot, _suggestions  # the one rule of what an index file is
 
     vfile = read_vocabulary_file(path)  # before the lock: a bad path changes nothing
     with store.lock("vocab"):
@@ -120,6 +120,7 @@ def publish_vocabulary(path: str | os.PathLike[str], store: IndexStore,
         try:
             _link_snapshot(live.path, tmp)
             write_vocabulary(tmp, vfile.data)
+            _suggestions(tmp)  # the suggestions offer the vocabulary's names
             stamp = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
             meta = {k: v for k, v in parent_meta.items() if k not in ("files", "snapshot", "schema_version")}
             meta.update(kind="vocab", built_at=stamp, indexed=0, skipped=0, parent=live.name,

@@ -28,6 +28,7 @@ from .models import DEFAULT_TIME_BUDGET, Hit, SearchRequest, SearchResult, check
 from .snapshots import NO_DATE, OpenSnapshot, SearchIndex, Segment
 from .snippets import fragments, highlight
 from .stories import MAX_VERSIONS, StoryMap, collapse
+from .suggest import DID_YOU_MEAN_BELOW, did_you_mean
 
 FACET_LIMIT = 20
 
@@ -84,11 +85,13 @@ def _search(opened: OpenSnapshot, req: SearchRequest, node: Node, started: float
             hit.story, hit.versions = _versions(searcher, stories, hit.id, docs)
     facets = _facets(opened, docs) if req.facets else None
     histogram = date_histogram(dates[docs], req.histogram) if req.histogram else None
+    better = did_you_mean(opened, req, len(docs), deadline) if len(docs) < DID_YOU_MEAN_BELOW else None
     took = round((time.perf_counter() - started) * 1000, 2)
     return SearchResult(total=len(docs), page=req.page, per_page=req.per_page, took_ms=took,
                         hits=hits, facets=facets, snapshot=opened.snapshot.name, histogram=histogram,
                         expanded=widened.expanded or None,
-                        stories=stories.count(docs) if stories is not None else None)
+                        stories=stories.count(docs) if stories is not None else None,
+                        did_you_mean=better or None)
 
 
 def _versions(searcher: Any, stories: StoryMap, article_id: str,

@@ -197,6 +197,8 @@ class SearchResult:
     expanded: dict[str, list[str]] | None = None
     #: With ``collapse=story``: how many stories the matching articles belong to.
     stories: int | None = None
+    #: ``[{"q": "郑州", "total": n}, …]``: queries finding more, when this one found few
+    did_you_mean: list[dict[str, Any]] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -214,4 +216,6 @@ class SearchResult:
             out["expanded"] = self.expanded
         if self.stories is not None:
             out["stories"] = self.stories
+        if self.did_you_mean:
+            out["did_you_mean"] = self.did_you_mean
         return out

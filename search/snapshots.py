@@ -261,6 +261,13 @@ class OpenSnapshot:
         """The snapshot's stories (``stories.npz``), read once."""
         return self._cached("stories", lambda: StoryMap.load(self.snapshot.path))
 
+    def suggester(self) -> Any:
+        """The snapshot's suggestions (:class:`search.suggest.Suggester`),
+        read from its suggestion file once."""
+        from .suggest import Suggester
+
+        return self._cached("suggester", lambda: Suggester.load(self.snapshot.path))
+
     def lexicon(self, fieldname: str) -> list[str]:
         """All terms of a small field (the ``*_m`` metadata fields), cached."""
         terms = self._lexicons.get(fieldname)

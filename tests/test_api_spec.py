@@ -95,6 +95,16 @@ def test_post_search(client, spec):
     run()
 
 
+def test_get_suggest(client, spec):
+    @SETTINGS
+    @given(st.fixed_dictionaries({}, optional={
+        p["name"]: value_for(p["schema"]) for p in spec["paths"]["/api/suggest"]["get"]["parameters"]}))
+    def run(params):
+        check_response(spec, "/api/suggest", "get", client.get("/api/suggest", query_string=params))
+
+    run()
+
+
 def test_articles_health_stats(client, spec):
     @SETTINGS
     @given(st.one_of(st.sampled_from(["n1", "n3", "xss"]), st.text(min_size=1, max_size=20)),
@@ -178,12 +188,15 @@ def test_each_route_documents_the_schemas_it_uses(app, spec):
     assert checked == 8
 
     with app.test_client() as client:
-        answers = {("/api/search", "get"): client.get("/api/search?q=郑州&facets=true"),
-                   ("/api/articles/{article_id}", "get"): client.get("/api/articles/n1?q=地铁"),
-                   ("/api/articles/{article_id}/related", "get"): client.get("/api/articles/n1/related?limit=3"),
-                   ("/api/health", "get"): client.get("/api/health"),
-                   ("/api/stats", "get"): client.get("/api/stats")}
-    for (path, method), resp in answers.items():
+        answers = [(("/api/search", "get"), client.get("/api/search?q=郑州&facets=true")),
+                   (("/api/search", "get"), client.get("/api/search?q=郑洲")),  # with did_you_mean
+                   (("/api/suggest", "get"), client.get("/api/suggest?q=zz")),
+                   (("/api/articles/{article_id}", "get"), client.get("/api/articles/n1?q=地铁")),
+                   (("/api/articles/{article_id}/related", "get"), client.get("/api/articles/n1/related?limit=3")),
+                   (("/api/health", "get"), client.get("/api/health")),
+                   (("/api/stats", "get"), client.get("/api/stats"))]
+    assert answers[1][1].get_json()["did_you_mean"] and answers[2][1].get_json()["suggestions"]
+    for (path, method), resp in answers:
         assert resp.status_code == 200, path
         schema = spec["paths"][path][method]["responses"]["200"]["content"]["application/json"]["schema"]
         assert _undocumented_keys(spec, schema, resp.get_json()) == [], path
