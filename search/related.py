@@ -23,11 +23,12 @@ posting list into one array per segment, so the cost follows the words'
 posting lists, not the archive.  Equal scores (at the precision a hit
 shows) are ordered by date, newest first: recent coverage breaks ties.
 
-Never related to an article: the article itself, the ids
-:func:`excluded_ids` gives (the one place that decides which articles
-are the same story), and copies — an article whose normalized title and
-date, or whose normalized body, are those of the article or of an article
-already listed — so reprints do not fill the list.
+Never related to an article: the article itself, its other versions (the
+same story, :mod:`search.stories`), a second version of a story already
+listed, and copies — an article whose normalized title and date, or whose
+normalized body, are those of the article or of an article already listed
+(a safety net for texts too short to join a story) — so reprints do not
+fill the list.
 
 A hit has the search's hit shape; its highlights mark the query words it
 contains (the words that made it related) in its headlines and in one
@@ -127,16 +128,6 @@ def related(index: SearchIndex, article_id: str, limit: int = RELATED_LIMIT.defa
         hits = _hits(opened, article, int(docnum), docs, scores, words, limit)
         took = round((time.perf_counter() - started) * 1000, 2)
         return RelatedResult(article.id, [w.word for w in words], hits, took)
-
-
-def excluded_ids(opened: OpenSnapshot, article: Article) -> set[str]:
-    """The ids never listed as related to ``article``: the article itself
-    and, once the index groups versions of a story, its other versions.
-
-    This is the one place that decides it; the copy test of
-    :func:`_copy_keys` only catches reprints word for word.
-    """
-    return {article.id}
 
 
 def distinctive_words(opened: OpenSnapshot, article: Article) -> list[_Word]:
@@ -251,7 +242,8 @@ def _copy_keys(article: Article) -> Iterator[tuple[str, ...]]:
 
 def _hits(opened: OpenSnapshot, article: Article, docnum: int, docs: np.ndarray, scores: np.ndarray,
           words: list[_Word], limit: int) -> list[Hit]:
-    excluded = excluded_ids(opened, article)
+    story_of = opened.stories().doc_key
+    listed = {int(story_of[docnum])}  # the article's story, then each story listed
     seen = set(_copy_keys(article))
     searcher = opened.searcher()
     needles = sorted({match_text(w.word) for w in words} - {""}, key=len, reverse=True)
@@ -261,13 +253,15 @@ def _hits(opened: OpenSnapshot, article: Article, docnum: int, docs: np.ndarray,
     hits: list[Hit] = []
     for i in _order(opened, docs, scores, WALK_FACTOR * limit + 1).tolist():
         d = int(docs[i])
-        if d == docnum:
+        story = int(story_of[d])
+        if d == docnum or story in listed:
             continue
         other = stored_to_article(searcher.stored_fields(d))
         keys = set(_copy_keys(other))
-        if other.id in excluded or keys & seen:
+        if keys & seen:
             continue
         seen |= keys
+        listed.add(story)
         opening = replace(other, body=other.body[:LEAD_CHARS])
         hits.append(article_hit(opening, float(scores[i]), marks, lead, size))
         if len(hits) == limit:

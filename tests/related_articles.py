@@ -29,6 +29,9 @@ RELATED_NEWS = [
     # the same story reprinted word for word by another paper
     {"id": "watcher-reprint", "title": "观鸟爱好者守护南湖白鹭", "body": WATCHER, "date": "2024-05-03",
      "source": "江城晚报"},
+    # an evening edit of the egrets story: a new headline and a sentence added (its other version)
+    {"id": "egrets-evening", "title": "白鹭成群归南湖", "date": "2024-04-10", "source": "江城晚报",
+     "body": EGRETS + "傍晚时分，成群的白鹭从湖心岛起飞，在夕阳下盘旋。"},
     # the same words under two headlines that share none with them: equal scores, the newer first
     {"id": "tied-old", "title": "清晨见闻", "body": TIED, "date": "2021-06-01", "source": "江城晚报"},
     {"id": "tied-new", "title": "周末一瞥", "body": TIED_REORDERED, "date": "2023-06-01", "source": "江城晚报"},

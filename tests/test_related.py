@@ -122,3 +122,12 @@ def test_related_links_keep_the_way_back_to_the_results(rc):
     html = rc.get("/articles/canteen", query_string={"back": "/?q=食堂"}).get_data(as_text=True)
     href = re.search(r'<section class="related".*?<a href="([^"]+)"', html, re.S).group(1)
     assert parse_qs(urlsplit(href.replace("&amp;", "&")).query)["back"] == ["/?q=食堂"]
+
+
+def test_versions_of_one_story_are_never_related_and_a_story_is_listed_once(rc):
+    story = rc.get("/api/articles/egrets").get_json()
+    assert [v["id"] for v in story["versions"]] == ["egrets-evening"]  # grouped at index time
+    assert "egrets-evening" not in ids(rc.get("/api/articles/egrets/related"))
+    assert "egrets" not in ids(rc.get("/api/articles/egrets-evening/related"))
+    listed = ids(rc.get("/api/articles/watcher/related"))
+    assert len({"egrets", "egrets-evening"} & set(listed)) == 1
