@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from api.cli import EXIT_NO_INDEX, EXIT_OK, EXIT_SKIPPED, main
 from index.store import IndexStore
+from index.suggestions import SUGGEST_FILE
 from index.vocab import SNAPSHOT_FILE, VOCAB_ENV
 from tests.conftest import write_jsonl
 
@@ -41,9 +42,16 @@ def live_dir(root: Path) -> Path:
 
 
 def index_files(folder: Path) -> dict[str, int]:
-    """Index file name → inode (everything but the manifest and the vocabulary)."""
+    """Index file name → inode (everything but the manifest, the vocabulary
+    and the suggestions, which offer the vocabulary's names)."""
     return {p.name: p.stat().st_ino for p in folder.iterdir()
-            if p.is_file() and p.name not in ("meta.json", SNAPSHOT_FILE)}
+            if p.is_file() and p.name not in ("meta.json", SNAPSHOT_FILE, SUGGEST_FILE)}
+
+
+def suggested(folder: Path) -> set[tuple[str, str]]:
+    """The snapshot's suggestions as (text, kind)."""
+    items = json.loads((folder / SUGGEST_FILE).read_text(encoding="utf-8"))["items"]
+    return {(text, kind) for text, kind, *_ in items}
 
 
 def test_vocab_publishes_a_hard_linked_snapshot_and_searches_change_without_rebuild(tmp_path: Path) -> None:
@@ -71,6 +79,7 @@ def test_vocab_publishes_a_hard_linked_snapshot_and_searches_change_without_rebu
     assert published != built
     assert index_files(published) == index_files(built)  # every index file a hard link
     assert (published / SNAPSHOT_FILE).read_text(encoding="utf-8") == SECOND
+    assert ("商都", "place") in suggested(published) - suggested(built)  # offered as a name from now on
     assert (built / SNAPSHOT_FILE).read_text(encoding="utf-8") == FIRST  # the old snapshot is untouched
     meta = json.loads((published / "meta.json").read_text(encoding="utf-8"))
     assert meta["kind"] == "vocab" and meta["parent"] == built.name

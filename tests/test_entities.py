@@ -7,20 +7,20 @@ Every article and vocabulary line here is made up for these tests.
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from click.testing import CliRunner
 
-from api.cli import main
+from api.cli import EXIT_SKIPPED, main
 from index.entities import EntityTagger
-from index.vocab import SNAPSHOT_FILE, VOCAB_ENV, parse_vocabulary
+from index.store import IndexStore
+from index.vocab import VOCAB_ENV, parse_vocabulary
 from search.engine import search
 from search.models import SearchRequest
 from search.snapshots import SearchIndex
 
-from .conftest import build_index, write_jsonl
+from .conftest import write_jsonl
 
 VOCAB = """\
 # made-up names for the tests
@@ -133,22 +133,17 @@ def test_facets_list_verified_entities_first_with_exact_counts(entity_index):
 def test_an_alias_the_snapshot_vocabulary_adds_later_is_searchable(entity_index, tmp_path):
     # `newsearch vocab FILE` publishes a snapshot carrying the file: person: then
     # knows the new alias without a rebuild (tags themselves change at the next build)
+    from index.vocab_snapshot import publish_vocabulary
+
     root = tmp_path / "index"
     shutil.copytree(entity_index.store.root, root)
-    live = SearchIndex(root, refresh_interval=0)
-    try:
+    with SearchIndex(root, refresh_interval=0) as live:
         assert _ids(live, "place:青石古镇") == []
-        snapshot = live.store.current()
-        assert snapshot is not None
-        (Path(snapshot.path) / SNAPSHOT_FILE).write_text(VOCAB.replace("青石乡|青石", "青石乡|青石|青石古镇"),
-                                                         encoding="utf-8")
-    finally:
-        live.close()
-    again = SearchIndex(root, refresh_interval=0)
-    try:
+    changed = tmp_path / "vocab.tsv"
+    changed.write_text(VOCAB.replace("青石乡|青石", "青石乡|青石|青石古镇"), encoding="utf-8")
+    publish_vocabulary(changed, IndexStore(root))
+    with SearchIndex(root, refresh_interval=0) as again:
         assert _ids(again, "place:青石古镇") == ["e1", "e3"]
-    finally:
-        again.close()
 
 
 def test_cli_lists_the_most_frequent_entities_for_editors(entity_index):
@@ -178,10 +173,11 @@ def test_the_build_reads_the_vocabulary_named_by_the_environment(tmp_path, monke
     vocab = tmp_path / "v.tsv"
     vocab.write_text("青石镇\tplace\t青石乡\t\n坏行\n", encoding="utf-8")
     monkeypatch.setenv(VOCAB_ENV, str(vocab))
-    store, report = build_index(tmp_path, [str(write_jsonl(tmp_path / "a.jsonl", ARTICLES[:1]))])
-    assert [str(w) for w in report.warnings] == [f"{vocab}:2: expected canonical<TAB>kind<TAB>aliases<TAB>notes "
-                                                 "(no tab found)"]
-    with SearchIndex(store.root, refresh_interval=0) as index:
+    src = write_jsonl(tmp_path / "a.jsonl", ARTICLES[:1])
+    out = CliRunner().invoke(main, ["build", str(src), "--index-dir", str(tmp_path / "ix"), "--quiet"])
+    assert out.exit_code == EXIT_SKIPPED, out.output  # the bad line is reported, the rest used
+    assert f"{vocab}:2: expected canonical<TAB>kind<TAB>aliases<TAB>notes (no tab found)" in out.output
+    with SearchIndex(tmp_path / "ix", refresh_interval=0) as index:
         assert _ids(index, "place:青石乡") == ["e1"]
 
 
