@@ -7,6 +7,9 @@ of failing tests are saved under tests/artifacts/.
 
 from __future__ import annotations
 
+import csv
+import io
+
 import os
 import threading
 from functools import partial
@@ -232,3 +235,25 @@ def test_subscribe_link_is_reachable_by_keyboard_and_serves_the_feed(servers, pa
     resp = page.request.get(href)
     assert resp.status == 200 and resp.headers["content-type"].startswith("application/atom+xml")
     assert "<feed" in resp.text() and "公交线路调整" in resp.text()
+
+
+def test_export_link_is_reachable_by_keyboard_and_downloads_every_match(servers, page):
+    base, *_ = servers
+    page.goto(base + "/?q=" + "地铁" + "&per_page=1")
+    page.wait_for_selector(".hit")
+    total = int(page.locator(".summary strong").first.inner_text().replace(",", ""))
+    page.locator("#q").focus()
+    for _ in range(80):  # Tab through the page until the CSV export link has the focus
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.textContent.startsWith('导出全部结果')"):
+            break
+    else:
+        pytest.fail("the export link is never reached with Tab")
+    href = page.evaluate("document.activeElement.href")
+    assert href.startswith(base + "/api/export?") and "per_page" not in href
+    resp = page.request.get(href)
+    assert resp.status == 200 and resp.headers["content-type"].startswith("text/csv")
+    body = resp.body()
+    assert body.startswith(b"\xef\xbb\xbf")  # the BOM Excel needs to read Chinese
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    assert rows[0][:2] == ["id", "date"] and len(rows) - 1 == total > 1  # every match, not the one page shown
