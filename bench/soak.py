@@ -176,7 +176,8 @@ def run(args: argparse.Namespace, port: int, server: subprocess.Popen, src: Path
     for t in threads:
         t.start()
     updates = builds = 0
-    rebuild_at = [args.duration / 3, 2 * args.duration / 3]
+    # early enough that both run while the clients search, however slow a build is
+    rebuild_at = [args.duration / 5, 2 * args.duration / 5]
     started = time.monotonic()
     added = []
     next_update = started + args.update_every
