@@ -125,11 +125,12 @@ def length_byte(length: int | None) -> int:
 
 class TermInfo(W3TermInfo):
     """W3's term info, read and written compactly when its postings are
-    inlined (:mod:`index.inline`); ``decoded`` keeps the arrays for
-    :mod:`search.arrays`."""
+    inlined (:mod:`index.inline`).  Reading one is cheap (its few header
+    bytes): the postings are decoded only when asked for, as arrays
+    (``decoded``, for :mod:`search.arrays`) or as Whoosh's tuples."""
 
-    decoded: InlineList | None = None
     _packed: bytes | None = None
+    _decoded: InlineList | None = None
 
     def to_bytes(self) -> bytes:
         return self._packed if self._packed is not None else super().to_bytes()
@@ -139,24 +140,47 @@ class TermInfo(W3TermInfo):
         if not is_inline(s):
             info: TermInfo = super().from_bytes(s)
             return info
-        d = decode_inline(s)
-        info = cls()
-        info._packed = bytes(s)
-        info.decoded = d
-        ids = d.ids.tolist()
-        weights = d.weights.tolist()
-        info._df = len(ids)
-        info._weight = float(d.weights.sum())
-        info._maxweight = float(d.weights.max())
-        info._minid = ids[0]
-        info._maxid = ids[-1]
         from whoosh.util.numeric import byte_to_length
 
-        info._minlength = byte_to_length(d.minlength)
-        info._maxlength = byte_to_length(d.maxlength)
-        values = d.values()
-        info._inlined = (tuple(ids), tuple(weights), tuple(values) if values else ())
+        info = cls()
+        info._packed = bytes(s)
+        info._df = s[3]
+        info._minlength = byte_to_length(s[1])
+        info._maxlength = byte_to_length(s[2])
         return info
+
+    @property
+    def decoded(self) -> InlineList | None:
+        """The inlined postings as arrays (None for a list in the ``.pst`` file)."""
+        if self._decoded is None and self._packed is not None:
+            self._decoded = decode_inline(self._packed)
+        return self._decoded
+
+    def is_inlined(self) -> bool:
+        return self._packed is not None or super().is_inlined()
+
+    def inlined_postings(self) -> Any:
+        d = self.decoded
+        if d is None:
+            return super().inlined_postings()
+        values = d.values()
+        return tuple(d.ids.tolist()), tuple(d.weights.tolist()), tuple(values) if values else ()
+
+    def weight(self) -> float:
+        d = self.decoded
+        return float(d.weights.sum()) if d is not None else super().weight()
+
+    def max_weight(self) -> float:
+        d = self.decoded
+        return float(d.weights.max()) if d is not None else super().max_weight()
+
+    def min_id(self) -> int:
+        d = self.decoded
+        return int(d.ids[0]) if d is not None else super().min_id()
+
+    def max_id(self) -> int:
+        d = self.decoded
+        return int(d.ids[-1]) if d is not None else super().max_id()
 
 
 class _FieldCursor(W3FieldCursor):

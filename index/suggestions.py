@@ -378,13 +378,12 @@ def _read(seg: Any, gram: str) -> tuple[np.ndarray, np.ndarray, np.ndarray] | No
         info = seg.term_info(BIGRAM_FIELD, gram.encode("utf-8"))
     except TermNotFound:
         return None
-    if info.is_inlined():
-        ids_list, _, values = info._inlined
-        lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values)) >> 2
-        offsets = np.zeros(len(values) + 1, dtype=np.int64)
-        np.cumsum(lengths, out=offsets[1:])
-        positions = np.frombuffer(b"".join(values), dtype="<u4").astype(np.int64)
-        return np.asarray(ids_list, dtype=np.int64), offsets, positions
+    inline = info.decoded
+    if inline is not None:
+        assert inline.counts is not None and inline.positions is not None
+        offsets = np.zeros(len(inline.ids) + 1, dtype=np.int64)
+        np.cumsum(inline.counts, out=offsets[1:])
+        return inline.ids, offsets, inline.positions.astype(np.int64)
     offset, length = info.extent()
     if isinstance(length, tuple):
         length = length[0]
