@@ -448,11 +448,14 @@ def _write_stories(tmp: Path, table: StoryTable) -> None:
     failpoint("stories:saved")
 
 
-def _suggestions(tmp: Path) -> None:
+def _suggestions(tmp: Path, parent: Path | None = None, changed: int = 0) -> None:
     """Write the new snapshot's suggestion file (:mod:`index.suggestions`)
-    before it is published, so the manifest covers it."""
-    table = write_suggestions(tmp)
-    _log.info("suggestions: %d items, %d keys in %.1f s", len(table.items), len(table.keys), table.seconds)
+    before it is published, so the manifest covers it; an update passes its
+    live snapshot as ``parent`` when the vocabulary did not change, and how
+    many articles it ``changed``."""
+    table = write_suggestions(tmp, parent=parent, changed=changed)
+    _log.info("suggestions: %d items, %d keys in %.1f s%s", len(table.items), len(table.keys), table.seconds,
+              " (names and words carried over)" if table.carried else "")
 
 
 def _count(report: BuildReport, art: Article, on_progress: ProgressFn | None) -> None:
@@ -519,7 +522,7 @@ def update(sources: Sequence[str], store: IndexStore, *, prune: bool = False, ke
             report = _update_into(tmp, name, live.path, sources, prune, on_progress, stamp, vocabulary)
             new_vocab = _add_vocabulary(report, tmp, vfile)
             if report.indexed or report.deleted or new_vocab:
-                _suggestions(tmp)
+                _suggestions(tmp, None if new_vocab else live.path, report.indexed + report.deleted)
             report.seconds = time.monotonic() - started
             if report.indexed or report.deleted or new_vocab:
                 meta = _meta(report, sources, live.name, stamp, vfile, live.meta().get("vocabulary"))

@@ -82,6 +82,10 @@ KEY_FORM, KEY_PINYIN, KEY_INITIALS = 0, 1, 2
 BIGRAM_FIELD = "text_ng"
 #: Decoded bigram postings kept while counting (least recently used dropped).
 CACHE_BYTES = 128 << 20
+#: An update carries its parent's names and words with their counts while the
+#: archive is within this share of the size they were counted at, and counts
+#: everything anew past it (see :func:`build_suggestions`).
+RECOUNT_SHARE = 0.05
 
 _KIND_ORDER = {"person": 0, "place": 0, "org": 0, "term": 0, WORD: 1, HEADLINE: 2}
 
@@ -94,22 +98,33 @@ class SuggestionTable:
     items: list[tuple[str, str, int]] = field(default_factory=list)
     keys: list[tuple[str, int, int]] = field(default_factory=list)
     seconds: float = 0.0
+    #: Live articles when the names' and words' counts were computed.
+    counted_at: int = 0
+    #: Articles added, changed or deleted since (while names and words are carried).
+    changed_since: int = 0
+    #: Whether the names and words were carried from the parent snapshot's file.
+    carried: bool = False
 
     def to_json(self) -> str:
-        return json.dumps({"format": FORMAT, "items": [list(i) for i in self.items],
+        return json.dumps({"format": FORMAT, "counted_at": self.counted_at, "changed_since": self.changed_since,
+                           "items": [list(i) for i in self.items],
                            "keys": [list(k) for k in self.keys]}, ensure_ascii=False, separators=(",", ":"))
 
 
-def write_suggestions(snapshot_dir: str | os.PathLike[str], vocabulary: Vocabulary | None = None) -> SuggestionTable:
+def write_suggestions(snapshot_dir: str | os.PathLike[str], vocabulary: Vocabulary | None = None,
+                      parent: str | os.PathLike[str] | None = None, changed: int = 0) -> SuggestionTable:
     """Compute the suggestions of the snapshot at ``snapshot_dir`` (its index
     and, unless ``vocabulary`` is given, the vocabulary it carries) and write
     them to its :data:`SUGGEST_FILE`, replacing any file of that name by a new
     one (never writing into it: it may be a hard link into another snapshot).
+    ``parent``: the snapshot an update started from, with the same
+    vocabulary, and ``changed`` the articles the update added, replaced or
+    deleted (see :func:`build_suggestions`).
 
     Call it once the snapshot's index is complete and before it is published.
     """
     folder = Path(snapshot_dir)
-    table = build_suggestions(folder, vocabulary)
+    table = build_suggestions(folder, vocabulary, parent, changed)
     tmp = folder / (SUGGEST_FILE + f".tmp{os.getpid()}")
     with open(tmp, "w", encoding="utf-8") as fh:
         fh.write(table.to_json())
@@ -117,8 +132,21 @@ def write_suggestions(snapshot_dir: str | os.PathLike[str], vocabulary: Vocabula
     return table
 
 
-def build_suggestions(snapshot_dir: str | os.PathLike[str], vocabulary: Vocabulary | None = None) -> SuggestionTable:
-    """The suggestions of a snapshot, in memory (see the module docstring)."""
+def build_suggestions(snapshot_dir: str | os.PathLike[str], vocabulary: Vocabulary | None = None,
+                      parent: str | os.PathLike[str] | None = None, changed: int = 0) -> SuggestionTable:
+    """The suggestions of a snapshot, in memory (see the module docstring).
+
+    Counting every name and headline word is most of the cost (12 s at
+    100,000 articles, growing with the archive), too much for each daily
+    update.  So given ``parent`` (an update's live snapshot, whose
+    vocabulary is this one's) and ``changed`` (the articles the update
+    added, replaced or deleted), the names and words are carried over with
+    their counts while the articles changed since they were counted stay
+    within :data:`RECOUNT_SHARE` of the archive they were counted in; the
+    newest headlines are always taken anew.  Counts then lag by at most that
+    share (they only rank suggestions; searches count exactly), and the next
+    update past it, or any build, counts everything again.
+    """
     from whoosh import index as windex
 
     started = time.perf_counter()
@@ -126,19 +154,19 @@ def build_suggestions(snapshot_dir: str | os.PathLike[str], vocabulary: Vocabula
     ix = windex.open_dir(str(snapshot_dir), readonly=True)
     with ix.reader() as reader:
         counter = _Counter(reader)
+        carried = _counted_in(parent, changed) if parent is not None else None
         candidates: list[tuple[str, str, int, bool]] = []  # text, kind, count, all readings
         seen: set[str] = set()
-        for entry in vocab.entries:
-            count = counter.count_any(match_text(n) for n in entry.names)
-            for name in entry.names:
-                form = match_text(name)
-                if form not in seen:
+        if carried is not None:
+            counted_at, since, items = carried
+            for text, kind, count in items:
+                form = match_text(text)
+                if kind != HEADLINE and form not in seen:
                     seen.add(form)
-                    candidates.append((name, entry.kind, count, True))
-        for word in sorted(_title_words(reader)):  # in character order, words sharing bigrams come together
-            if word not in seen:
-                seen.add(word)
-                candidates.append((word, WORD, counter.count(word), False))
+                    candidates.append((text, kind, count, kind != WORD))
+        else:
+            counted_at, since = reader.doc_count(), 0
+            _count_names_and_words(reader, counter, vocab, candidates, seen)
         for title, hits in _recent_headlines(reader, counter):
             form = match_text(title)
             if form not in seen:
@@ -146,7 +174,8 @@ def build_suggestions(snapshot_dir: str | os.PathLike[str], vocabulary: Vocabula
                 candidates.append((title, HEADLINE, hits, False))
     candidates = [c for c in candidates if c[2] > 0 or c[1] not in (WORD, HEADLINE)]
     candidates.sort(key=lambda c: (-c[2], _KIND_ORDER.get(c[1], 3), len(c[0]), c[0]))
-    table = SuggestionTable(items=[(text, kind, count) for text, kind, count, _ in candidates])
+    table = SuggestionTable(items=[(text, kind, count) for text, kind, count, _ in candidates],
+                            counted_at=counted_at, changed_since=since, carried=carried is not None)
     keys: list[tuple[str, int, int]] = []
     for k, (text, _, _, every) in enumerate(candidates):
         keys.extend((key, kind, k) for key, kind in suggestion_keys(text, every))
@@ -154,6 +183,37 @@ def build_suggestions(snapshot_dir: str | os.PathLike[str], vocabulary: Vocabula
     table.keys = keys
     table.seconds = time.perf_counter() - started
     return table
+
+
+def _counted_in(parent: str | os.PathLike[str], changed: int) -> tuple[int, int, list[Any]] | None:
+    """The parent file's archive size at counting, the articles changed since
+    (``changed`` included) and its items, if they may be carried (None:
+    count anew)."""
+    try:
+        data = json.loads((Path(parent) / SUGGEST_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    counted_at = data.get("counted_at") if data.get("format") == FORMAT else None
+    since = int(data.get("changed_since") or 0) + changed
+    if not counted_at or since > RECOUNT_SHARE * counted_at:
+        return None
+    return int(counted_at), since, data["items"]
+
+
+def _count_names_and_words(reader: Any, counter: _Counter, vocab: Vocabulary,
+                           candidates: list[tuple[str, str, int, bool]], seen: set[str]) -> None:
+    """Append the vocabulary's names and the frequent headline words, counted."""
+    for entry in vocab.entries:
+        count = counter.count_any(match_text(n) for n in entry.names)
+        for name in entry.names:
+            form = match_text(name)
+            if form not in seen:
+                seen.add(form)
+                candidates.append((name, entry.kind, count, True))
+    for word in sorted(_title_words(reader)):  # in character order, words sharing bigrams come together
+        if word not in seen:
+            seen.add(word)
+            candidates.append((word, WORD, counter.count(word), False))
 
 
 # --------------------------------------------------------------------------

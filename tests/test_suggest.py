@@ -284,3 +284,31 @@ def test_an_update_rewrites_the_file_and_counts_leave_out_replaced_articles(tmp_
     assert counts["郑州"] == 5  # a1's old version is deleted, not counted
     assert {s.text: s.count for s in Suggester.load(before.path).items}["郑州"] == 6
     assert verify_files(before, deep=True) == [] and verify_files(store.current(), deep=True) == []
+
+
+def test_updates_carry_counted_names_and_words_until_enough_has_changed(tmp_path):
+    from index.builder import update
+    from index.suggestions import RECOUNT_SHARE
+
+    filler = [{"id": f"f{i}", "title": f"城市见闻第{i}篇", "body": f"记者走访了第{i}个街区。", "date": "2023-06-01"}
+              for i in range(60)]
+    store, _ = build_index(tmp_path, [str(write_jsonl(tmp_path / "docs.jsonl", DOCS + filler))])
+    counted = json.loads((store.current().path / SUGGEST_FILE).read_text(encoding="utf-8"))
+    assert counted["counted_at"] == len(DOCS) + 60 and counted["changed_since"] == 0
+    words = {text: count for text, kind, count in counted["items"] if kind == "word"}
+
+    def one_more(k: int) -> dict[str, int]:
+        doc = {"id": f"new{k}", "title": f"郑州新闻速递{k}", "body": "郑州市民关心的事。", "date": f"2030-0{k}-01"}
+        update([str(write_jsonl(tmp_path / f"new{k}.jsonl", [doc]))], store)
+        data = json.loads((store.current().path / SUGGEST_FILE).read_text(encoding="utf-8"))
+        assert (doc["title"], "headline") in {(text, kind) for text, kind, _ in data["items"]}  # always fresh
+        return data
+
+    budget = int(RECOUNT_SHARE * counted["counted_at"])  # 3 changed articles may be carried
+    for k in range(1, budget + 1):
+        data = one_more(k)
+        assert data["counted_at"] == counted["counted_at"] and data["changed_since"] == k
+        assert {t: c for t, kind, c in data["items"] if kind == "word"} == words  # carried, not recounted
+    data = one_more(budget + 1)  # past the share: everything counted anew
+    assert data["counted_at"] == counted["counted_at"] + budget + 1 and data["changed_since"] == 0
+    assert {t: c for t, kind, c in data["items"] if kind == "word"}["郑州"] == words["郑州"] + budget + 1
