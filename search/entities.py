@@ -25,7 +25,6 @@ import numpy as np
 
 from index.entities import ENTITY_FIELDS, UNVERIFIED_SUFFIX
 from index.normalization import match_text
-from index.vocab import Vocabulary, snapshot_vocabulary
 
 from .arrays import EMPTY, union
 
@@ -47,25 +46,13 @@ def facet_columns() -> dict[str, str]:
     return out
 
 
-def vocabulary(opened: Any) -> Vocabulary:
-    """The vocabulary the snapshot carries (empty when none, or when its file
-    cannot be read: the names tagged at build time still match), read once
-    per snapshot."""
-    def load() -> Vocabulary:
-        try:
-            return snapshot_vocabulary(opened.snapshot.path)
-        except (OSError, UnicodeDecodeError):
-            return Vocabulary()
-    return opened._cached("vocabulary", load)
-
-
 def scope_forms(opened: Any, scope: str, text: str) -> list[str]:
     """The matching forms ``scope:text`` looks up: ``text``'s own, and the
     canonical name of each entry of the scope's kind that ``text`` names in
     the snapshot's vocabulary."""
     kind = ENTITY_SCOPES[scope][0]
     forms = {match_text(text)}
-    forms.update(match_text(e.canonical) for e in vocabulary(opened).lookup(text) if e.kind == kind)
+    forms.update(match_text(e.canonical) for e in opened.vocabulary.lookup(text) if e.kind == kind)
     return sorted(f for f in forms if f)
 
 
