@@ -60,7 +60,7 @@ def _search(opened: OpenSnapshot, req: SearchRequest, node: Node, started: float
     node = widened.node
     executor = Executor(opened, opened.segments(), deadline)
     per_segment = executor.matching(node, req)
-    docs = _global(executor.segments, per_segment)
+    docs = global_docs(executor.segments, per_segment)
     rank = _ranker(executor, opened, node, req, per_segment, docs)
     want = req.page * req.per_page
     stories = opened.stories() if req.collapse == "story" else None
@@ -140,7 +140,7 @@ def _ranked(executor: Executor, opened: OpenSnapshot, node: Node, req: SearchReq
     when None) in the request's order, and every one's score (0 unless
     sorted by relevance)."""
     per_segment = executor.matching(node, req)
-    docs = _global(executor.segments, per_segment)
+    docs = global_docs(executor.segments, per_segment)
     return (docs, *_ranker(executor, opened, node, req, per_segment, docs)(want))
 
 
@@ -158,13 +158,13 @@ def _ranker(executor: Executor, opened: OpenSnapshot, node: Node, req: SearchReq
         def by_relevance(want: int | None) -> tuple[np.ndarray, np.ndarray]:
             want = len(docs) if want is None else want
             scores = _with_phrase_bonus(executor, scoring, per_segment, base, want)
-            return _top(docs, scores, dates, want), scores
+            return top_k(docs, scores, dates, want), scores
         return by_relevance
     primary = dates if req.sort == "-date" else -dates
-    return lambda want: (_top(docs, primary, None, len(docs) if want is None else want), zeros)
+    return lambda want: (top_k(docs, primary, None, len(docs) if want is None else want), zeros)
 
 
-def _global(segments: list[Segment], per_segment: list[np.ndarray]) -> np.ndarray:
+def global_docs(segments: list[Segment], per_segment: list[np.ndarray]) -> np.ndarray:
     """Segment-local doc sets as one sorted array of snapshot docnums."""
     parts = [local + seg.offset for seg, local in zip(segments, per_segment)]
     return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
@@ -191,7 +191,7 @@ def _with_phrase_bonus(executor: Executor, scoring: Scoring, per_segment: list[n
     return out
 
 
-def _top(docs: np.ndarray, primary: np.ndarray, secondary: np.ndarray | None, want: int) -> np.ndarray:
+def top_k(docs: np.ndarray, primary: np.ndarray, secondary: np.ndarray | None, want: int) -> np.ndarray:
     """Indexes into ``docs`` of the first ``want`` by ``primary`` descending,
     then ``secondary`` descending, then docnum ascending."""
     n = len(docs)
@@ -231,7 +231,7 @@ def matching_ids(index: SearchIndex, req: SearchRequest, budget: float | None = 
     with index.lease() as opened:
         node = _widened(opened, node, req.expand).node
         executor = Executor(opened, opened.segments(), Deadline(budget))
-        docs = _global(executor.segments, executor.matching(node, req))
+        docs = global_docs(executor.segments, executor.matching(node, req))
         searcher = opened.searcher()
         return [searcher.stored_fields(int(d))["id"] for d in docs]
 
@@ -286,7 +286,7 @@ def overview(index: SearchIndex) -> dict[str, Any]:
 
 def _overview(index: SearchIndex, opened: OpenSnapshot) -> dict[str, Any]:
     segments = opened.segments()
-    docs = _global(segments, [seg.live for seg in segments])
+    docs = global_docs(segments, [seg.live for seg in segments])
     meta = opened.meta
     return {
         "snapshot": opened.snapshot.name,

@@ -18,7 +18,7 @@ import numpy as np
 from index.articles import Article
 from index.schema import stored_to_article
 
-from .engine import _global, _top
+from .engine import global_docs, top_k
 from .execute import Deadline, Executor, highlight_needles
 from .grammar import parse
 from .models import DEFAULT_TIME_BUDGET, SearchRequest, check_request
@@ -62,11 +62,11 @@ def recent(index: SearchIndex, req: SearchRequest, limit: int = FEED_ENTRIES,
     with index.lease() as opened:
         deadline = Deadline(budget)
         executor = Executor(opened, opened.segments(), deadline)
-        docs = _global(executor.segments, executor.matching(node, req))
+        docs = global_docs(executor.segments, executor.matching(node, req))
         stamps = opened.indexed_times()[docs]
         dates = opened.dates()[docs]
         dated = np.where(dates == NO_DATE, np.int64(-1), dates)
-        order = _top(docs, stamps, dated, limit)
+        order = top_k(docs, stamps, dated, limit)
         needles = highlight_needles(node, opened.query_words)["body"]
         searcher = opened.searcher()
         out = []
