@@ -54,6 +54,7 @@ from typing import Any
 
 import numpy as np
 
+from .docsets import contains
 from .normalization import match_text
 from .packed import decode
 from .postings import PackedPositions
@@ -364,7 +365,7 @@ class _Counter:
         ordered = sorted(lists, key=lambda p: len(p[0]))  # the rarest bigram first: work follows it
         docs = ordered[0][0]
         for p in [*ordered[1:], (self.live[k],)]:
-            docs = docs[_member(p[0], docs)]
+            docs = docs[contains(p[0], docs)]
             if len(docs) == 0:
                 return docs
         if len(grams) == 1:
@@ -372,7 +373,7 @@ class _Counter:
         # (doc, position) of the first bigram, kept where every next bigram follows
         keys = _pairs(lists[0], docs)
         for offset, postings in enumerate(lists[1:], 1):
-            keys = keys[_member(_pairs(postings, docs), keys + offset)]
+            keys = keys[contains(_pairs(postings, docs), keys + offset)]
             if len(keys) == 0:
                 return np.zeros(0, dtype=np.int64)
         return np.unique(keys >> _POS_BITS)
@@ -416,15 +417,6 @@ def _pairs(postings: Any, docs: np.ndarray) -> np.ndarray:
     owner = np.repeat(np.arange(len(docs)), counts)
     within = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
     return (docs[owner] << _POS_BITS) | positions[starts[owner] + within]
-
-
-def _member(sorted_set: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """Which of ``values`` are in ``sorted_set`` (a boolean mask)."""
-    if len(sorted_set) == 0:
-        return np.zeros(len(values), dtype=bool)
-    idx = np.searchsorted(sorted_set, values)
-    idx[idx >= len(sorted_set)] = len(sorted_set) - 1
-    return sorted_set[idx] == values
 
 
 def _read(seg: Any, gram: str) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:

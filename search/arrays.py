@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from index.docsets import contains  # noqa: F401  (re-exported: the search's doc-set operations)
 from index.packed import decode
 from index.postings import PackedPositions
 
@@ -131,12 +132,3 @@ def difference(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     idx = np.searchsorted(b, a)
     idx[idx >= len(b)] = len(b) - 1
     return a[b[idx] != a]
-
-
-def contains(sorted_set: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """A boolean mask: which of ``values`` are in ``sorted_set``."""
-    if len(sorted_set) == 0:
-        return np.zeros(len(values), dtype=bool)
-    idx = np.searchsorted(sorted_set, values)
-    idx[idx >= len(sorted_set)] = len(sorted_set) - 1
-    return sorted_set[idx] == values

@@ -13,6 +13,18 @@ from .test_e2e import CHROMIUM, browser, servers  # noqa: F401  (the served app 
 AXE = Path(__file__).parent / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
+
+def run_axe(page) -> dict:
+    """axe-core's WCAG 2 A/AA result on the page as it stands."""
+    page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+    return page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG)
+
+
+def violations(result: dict) -> list[str]:
+    """The result's violations, one line each."""
+    return [f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+            for v in result["violations"]]
+
 pytestmark = [pytest.mark.e2e, pytest.mark.skipif(
     not Path(CHROMIUM).exists() or not AXE.exists(),
     reason=f"needs Chromium at {CHROMIUM} and axe-core at {AXE} (make test installs both)")]
@@ -31,12 +43,10 @@ def test_no_wcag_violations(servers, browser, path, width):  # noqa: F811
     try:
         page.goto(base + path)
         page.wait_for_load_state("networkidle")
-        page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
-        result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG)
+        result = run_axe(page)
     finally:
         context.close()
-    problems = [f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
-                for v in result["violations"]]
+    problems = violations(result)
     assert not problems, f"{path} at {width}px:\n" + "\n".join(problems)
     assert result["passes"], "axe ran no check"
 
@@ -49,8 +59,7 @@ def test_axe_reports_a_violation_it_is_shown(servers, browser):  # noqa: F811
     try:
         page.goto(base + "/")
         page.evaluate("document.body.appendChild(document.createElement('img')).src = '/assets/search.css'")
-        page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
-        result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG)
+        result = run_axe(page)
     finally:
         context.close()
     assert "image-alt" in {v["id"] for v in result["violations"]}

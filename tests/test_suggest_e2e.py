@@ -8,7 +8,7 @@ from urllib.parse import unquote
 
 import pytest
 
-from .test_accessibility import AXE, WCAG
+from .test_accessibility import AXE, run_axe, violations
 from .test_e2e import CHROMIUM, browser, servers  # noqa: F401  (the served app and Chromium)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.skipif(
@@ -112,10 +112,8 @@ def test_no_wcag_violations_with_the_list_open(servers, browser, width):  # noqa
         page.keyboard.type("zz")
         page.wait_for_selector(OPTIONS)
         page.keyboard.press("ArrowDown")
-        page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
-        result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG)
+        result = run_axe(page)
     finally:
         context.close()
-    problems = [f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
-                for v in result["violations"]]
+    problems = violations(result)
     assert not problems, "\n".join(problems)

@@ -1,0 +1,15 @@
+"""Sorted document-number arrays: the one membership test both the index
+(suggestion counts) and the search (:mod:`search.arrays`) use."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def contains(sorted_set: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """A boolean mask: which of ``values`` are in ``sorted_set``."""
+    if len(sorted_set) == 0:
+        return np.zeros(len(values), dtype=bool)
+    idx = np.searchsorted(sorted_set, values)
+    idx[idx >= len(sorted_set)] = len(sorted_set) - 1
+    return sorted_set[idx] == values
