@@ -30,7 +30,9 @@ from __future__ import annotations
 #: People, places and organisations per article (:mod:`index.entities`):
 #: ``people_col``/``people_x_col``/``people_m`` and the same for places and orgs.
 #: Each snapshot carries its suggestion file (suggest.json, :mod:`index.suggestions`).
-SCHEMA_VERSION = 6
+#: 7: the term dictionary's hash tables hold bare item positions, 6 bytes a term
+#: instead of 24 (:class:`index.codec._HashSlots`), under its own magic.
+SCHEMA_VERSION = 7
 #: The Whoosh release the codec and writers are written against (pinned in pyproject.toml).
 WHOOSH_VERSION = (2, 7, 4)
 

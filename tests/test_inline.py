@@ -1,4 +1,4 @@
-"""Compactly inlined posting lists (schema 6): what is written reads back."""
+"""Compactly inlined posting lists (since schema 6): what is written reads back."""
 
 from __future__ import annotations
 
