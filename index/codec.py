@@ -19,7 +19,10 @@
 * The term dictionary (W3's ordered hash file) hashes keys with CRC-32, a
   type the file format has always offered (the reader takes it from the
   file's header), instead of MD5, and takes a field's terms in one call
-  (:meth:`_TermsWriter.add_many`).
+  (:meth:`_TermsWriter.add_many`), and its hash tables hold bare
+  positions, 6 bytes a term instead of 24 (:class:`_HashSlots`).
+* Stored fields are compressed with a zstd dictionary trained per segment
+  (:mod:`index.storedcol`) instead of zlib per document.
 
 The codec object is pickled into each segment, so this import path is part
 of the on-disk format (see :data:`index.format.SCHEMA_VERSION`).
@@ -27,6 +30,7 @@ of the on-disk format (see :data:`index.format.SCHEMA_VERSION`).
 
 from __future__ import annotations
 
+import mmap
 import struct
 from collections.abc import Sequence
 from typing import Any
@@ -37,23 +41,36 @@ from whoosh.codec.whoosh3 import (
     W3FieldCursor,
     W3FieldWriter,
     W3PerDocReader,
+    W3PerDocWriter,
     W3PostingsWriter,
     W3TermInfo,
     W3TermsReader,
 )
-from whoosh.reading import TermNotFound
 from whoosh.filedb.filetables import HashWriter, OrderedHashReader, OrderedHashWriter
 from whoosh.matching import ListMatcher
+from whoosh.reading import TermNotFound
 from whoosh.util.numlists import GrowableArray
 
 from .inline import InlineList, decode_inline, encode_inline, is_inline
 from .packed import encode, matcher_lists
 from .postings import PackedPositions
+from .storedcol import StoredFieldsColumn
 
 _MISSING = object()
+_STORED = StoredFieldsColumn()
+
+
+class _PerDocWriter(W3PerDocWriter):
+    """W3's per-document writer with stored fields in a :class:`StoredFieldsColumn`."""
+
+    def _create_column(self, fieldname: str, column: Any) -> None:
+        super()._create_column(fieldname, _STORED if fieldname == "_stored" else column)
 
 
 class _PerDocReader(W3PerDocReader):
+    def stored_fields(self, docnum: int) -> dict[str, Any]:
+        return self._cached_reader("_stored", _STORED)[docnum] or {}
+
     def _cached_reader(self, fieldname: str, column: Any) -> Any:
         reader = self._readers.get(fieldname, _MISSING)
         if reader is _MISSING:
@@ -254,32 +271,59 @@ class _HashSlots:
 
 
 class _TermsHashReader(OrderedHashReader):
-    """Reads a term dictionary written by :class:`_TermsWriter`."""
+    """Reads a term dictionary written by :class:`_TermsWriter`.
+
+    Look-ups read the file through a read-only map where the file has a
+    descriptor: a probe is then a slice, not a seek and a buffered read
+    (0.2 instead of about 4 microseconds), which matters when every probe
+    reads a key.
+    """
 
     def __init__(self, dbfile: Any, length: int) -> None:
         super().__init__(dbfile, length, magic=_TERMS_MAGIC)
         self._slot = struct.Struct("<" + self.extras["slots"])
+        self._map: Any = None
+        if getattr(dbfile, "is_real", False) and length:
+            try:
+                self._map = mmap.mmap(dbfile.fileno(), 0, access=mmap.ACCESS_READ)
+            except (OSError, ValueError):  # a file system without maps: read as W3 does
+                self._map = None
+
+    def _get(self, pos: int, length: int) -> bytes:
+        if self._map is not None:
+            return self._map[pos:pos + length]
+        return self.dbfile.get(pos, length)
+
+    def all(self, key: bytes) -> Any:
+        for datapos, datalen in self.ranges_for_key(key):
+            yield self._get(datapos, datalen)
 
     def ranges_for_key(self, key: bytes) -> Any:
         keyhash = crc32(key)
         tablestart, numslots = self.tables[keyhash & 255]
         if not numslots:
             return
-        get = self.dbfile.get
+        get = self._get
         unpack = self._slot.unpack
         width = self._slot.size
-        want = _LENGTHS.pack(len(key), 0)[:4] + b"...." + key
-        span = len(want)
+        want = _LENGTHS.pack(len(key), 0)[:4]
+        span = _LENGTHS.size + len(key)
         slot = (keyhash >> 8) % numslots
         for _ in range(numslots):
             (itempos,) = unpack(get(tablestart + slot * width, width))
             if not itempos:
                 return
             item = get(itempos, span)
-            if item[:4] == want[:4] and item[8:] == key:
+            if item[:4] == want and item[8:] == key:
                 yield itempos + span, _LENGTHS.unpack(item[:8])[1]
                 return
             slot = (slot + 1) % numslots
+
+    def close(self) -> None:
+        if self._map is not None:
+            self._map.close()
+            self._map = None
+        super().close()
 
 
 class _TermsWriter(OrderedHashWriter):
@@ -415,6 +459,9 @@ class NewsCodec(W3Codec):
             return super().postings_writer(dbfile, byteids=True)
         return _PostingsWriter(dbfile, blocklimit=self._blocklimit, byteids=byteids,
                                compression=self._compression, inlinelimit=self._inlinelimit)
+
+    def per_document_writer(self, storage: Any, segment: Any) -> Any:
+        return _PerDocWriter(self, storage, segment)
 
     def per_document_reader(self, storage: Any, segment: Any) -> Any:
         return _PerDocReader(storage, segment)

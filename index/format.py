@@ -31,7 +31,8 @@ from __future__ import annotations
 #: ``people_col``/``people_x_col``/``people_m`` and the same for places and orgs.
 #: Each snapshot carries its suggestion file (suggest.json, :mod:`index.suggestions`).
 #: 7: the term dictionary's hash tables hold bare item positions, 6 bytes a term
-#: instead of 24 (:class:`index.codec._HashSlots`), under its own magic.
+#: instead of 24 (:class:`index.codec._HashSlots`), under its own magic; stored
+#: fields compressed with a zstd dictionary per segment (:mod:`index.storedcol`).
 SCHEMA_VERSION = 7
 #: The Whoosh release the codec and writers are written against (pinned in pyproject.toml).
 WHOOSH_VERSION = (2, 7, 4)
