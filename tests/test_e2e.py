@@ -17,7 +17,8 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
+
+from .live import live_server
 
 CHROMIUM = os.environ.get("NEWSEARCH_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).parent / "artifacts"
@@ -42,19 +43,15 @@ def servers(news_dir, tmp_path_factory):
     stranger = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=str(host_dir)))
     host_origin = f"http://127.0.0.1:{host.server_port}"
     app = create_app({"INDEX_DIR": str(news_dir), "CORS_ORIGINS": host_origin, "REFRESH_INTERVAL": 0})
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    base = f"http://127.0.0.1:{server.server_port}"
     example = (Path(__file__).parent.parent / "api" / "static" / "widget-example.html").read_text(encoding="utf-8")
-    (host_dir / "index.html").write_text(example.replace("http://127.0.0.1:8000", base), encoding="utf-8")
-    threads = [threading.Thread(target=s.serve_forever, daemon=True) for s in (server, host, stranger)]
-    for t in threads:
-        t.start()
-    yield base, host_origin, f"http://127.0.0.1:{stranger.server_port}"
-    server.shutdown()
+    for s in (host, stranger):
+        threading.Thread(target=s.serve_forever, daemon=True).start()
+    with live_server(app) as base:
+        (host_dir / "index.html").write_text(example.replace("http://127.0.0.1:8000", base), encoding="utf-8")
+        yield base, host_origin, f"http://127.0.0.1:{stranger.server_port}"
     for s in (host, stranger):
         s.shutdown()
         s.server_close()
-    app.extensions["newsearch"].close()
 
 
 @pytest.fixture(scope="module")

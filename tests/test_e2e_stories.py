@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from werkzeug.serving import make_server
 
 from .conftest import build_index, write_jsonl
+from .live import live_server
 from .story_fixtures import story_docs
 from .test_e2e import browser, page, pytestmark  # noqa: F401  (the shared Chromium fixtures and marks)
 
@@ -18,13 +16,8 @@ def story_server(tmp_path_factory):
 
     tmp = tmp_path_factory.mktemp("e2e-stories")
     store, _ = build_index(tmp, [str(write_jsonl(tmp / "s.jsonl", story_docs()))])
-    app = create_app({"INDEX_DIR": str(store.root), "REFRESH_INTERVAL": 0})
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    app.extensions["newsearch"].close()
+    with live_server(create_app({"INDEX_DIR": str(store.root), "REFRESH_INTERVAL": 0})) as base:
+        yield base
 
 
 def test_collapsed_versions_expand_by_keyboard_and_lead_to_a_version(story_server, page):

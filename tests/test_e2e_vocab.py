@@ -3,13 +3,12 @@ shown, the matched aliases are marked, and one link searches without it."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from werkzeug.serving import make_server
 
 from tests.test_e2e import CHROMIUM, browser  # noqa: F401 - the Chromium fixture
 from tests.test_expansion import vocab_app  # noqa: F401 - the composed articles and vocabulary
+
+from .live import live_server
 
 pytestmark = [pytest.mark.e2e, pytest.mark.skipif(
     not __import__("pathlib").Path(CHROMIUM).exists(), reason=f"Chromium not found at {CHROMIUM}")]
@@ -17,11 +16,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.skipif(
 
 @pytest.fixture(scope="module")
 def base(vocab_app):  # noqa: F811
-    server = make_server("127.0.0.1", 0, vocab_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    with live_server(vocab_app, close_app=False) as url:  # vocab_app is shared with other tests
+        yield url
 
 
 @pytest.mark.parametrize("width", [1280, 375])

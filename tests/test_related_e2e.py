@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import threading
 from urllib.parse import unquote
 
 import pytest
-from werkzeug.serving import make_server
 
 from tests.related_articles import build_related_index
+
+from .live import live_server
 
 from .test_e2e import browser, page  # noqa: F401  (Chromium and a page in it)
 from .test_e2e import pytestmark  # noqa: F401  (e2e, skipped without Chromium)
@@ -19,13 +19,8 @@ def related_server(tmp_path_factory):
     from api import create_app
 
     root = build_related_index(tmp_path_factory.mktemp("related-e2e"))
-    app = create_app({"INDEX_DIR": str(root), "REFRESH_INTERVAL": 0})
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    app.extensions["newsearch"].close()
+    with live_server(create_app({"INDEX_DIR": str(root), "REFRESH_INTERVAL": 0})) as base:
+        yield base
 
 
 def test_follow_a_related_article_by_keyboard(related_server, page):  # noqa: F811
