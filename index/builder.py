@@ -582,7 +582,9 @@ def _update_into(tmp: Path, name: str, live: Path, sources: Sequence[str], prune
     if report.indexed or report.deleted:
         # every story is recomputed over all signatures: ids independent of the order of updates
         old = StoryTable.load(live)
-        _write_stories(tmp, StoryTable.from_sketches(Sketches.concat([old.sketches(removed), sketcher.sketches()])))
+        # (the live table's rows first, so their chunk numbers and old.chunk_sizes still agree)
+        merged = Sketches.concat([old.sketches(removed), sketcher.sketches()])
+        _write_stories(tmp, StoryTable.from_sketches(merged, old.chunk_sizes))
     return report
 
 

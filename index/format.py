@@ -32,7 +32,8 @@ from __future__ import annotations
 #: Each snapshot carries its suggestion file (suggest.json, :mod:`index.suggestions`).
 #: 7: the term dictionary's hash tables hold bare item positions, 6 bytes a term
 #: instead of 24 (:class:`index.codec._HashSlots`), under its own magic; stored
-#: fields compressed with a zstd dictionary per segment (:mod:`index.storedcol`).
+#: fields compressed with a zstd dictionary per segment (:mod:`index.storedcol`);
+#: story signatures in immutable chunk files beside ``stories.npz``.
 SCHEMA_VERSION = 7
 #: The Whoosh release the codec and writers are written against (pinned in pyproject.toml).
 WHOOSH_VERSION = (2, 7, 4)

@@ -40,17 +40,25 @@ the other name disappears.  A deleted or changed article can likewise split
 a story.
 
 **Storage.**  ``stories.npz`` in the snapshot (see :class:`StoryTable`): one
-row per article (id, date, shingle count, signature, the row of its story's
-earliest member) plus ``doc_row``, the row of each index docnum, so a search
-maps its matches to stories without reading stored fields.
+row per article (id, date, the row of its story's earliest member, where its
+signature is) plus ``doc_row``, the row of each index docnum, so a search
+maps its matches to stories without reading stored fields.  Shingle counts
+and signatures (516 bytes an article: 516 MB at a million) live in
+content-named chunk files ``stories-<digest>.npz`` that never change once
+written: an update hard-links the live snapshot's chunks and writes one for
+its new articles only, so a day's update writes, and a reader's ``sync``
+copies, kilobytes of signatures instead of the whole table.  Chunks are
+compacted into one when a quarter of their rows are stale (replaced or
+removed articles) or there are more than :data:`MAX_CHUNKS`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 from collections.abc import Iterable, Sequence, Set as AbstractSet
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -85,6 +93,12 @@ BUCKET_WINDOW = 64
 #: A row's date when the article has none (sorts after every real date).
 NO_DAY = np.iinfo(np.int32).max
 FILE_NAME = "stories.npz"
+#: Signature chunk files: ``stories-<16 hex digits of their content's BLAKE2b>.npz``.
+CHUNK_PREFIX = "stories-"
+#: Chunks a snapshot may have before an update compacts them into one.
+MAX_CHUNKS = 16
+#: Compact when fewer than this share of the chunks' rows are still used.
+MIN_LIVE_SHARE = 0.75
 
 _EPOCH = dt.date(1970, 1, 1)
 _M32 = np.uint64(0xFFFFFFFF)
@@ -180,6 +194,16 @@ class Sketches:
     days: np.ndarray  # int32 days since 1970-01-01, NO_DAY without a date
     sizes: np.ndarray  # uint32 distinct shingles
     sigs: np.ndarray  # uint32 [n, NUM_PERM]
+    #: Where each row's signature is stored: ``chunks[chunk[r]]``, row
+    #: ``chunk_row[r]``; chunk -1 for a row not stored yet (new).
+    chunk: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    chunk_row: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    chunks: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if len(self.chunk) != len(self.ids):
+            self.chunk = np.full(len(self.ids), -1, dtype=np.int32)
+            self.chunk_row = np.zeros(len(self.ids), dtype=np.int64)
 
     @classmethod
     def empty(cls) -> Sketches:
@@ -191,8 +215,14 @@ class Sketches:
         parts = [p for p in parts if len(p.ids)]
         if not parts:
             return cls.empty()
+        chunks: list[str] = []
+        chunk = []
+        for p in parts:
+            chunk.append(np.where(p.chunk >= 0, p.chunk + len(chunks), -1).astype(np.int32))
+            chunks.extend(p.chunks)
         return cls([i for p in parts for i in p.ids], np.concatenate([p.days for p in parts]),
-                   np.concatenate([p.sizes for p in parts]), np.concatenate([p.sigs for p in parts]))
+                   np.concatenate([p.sizes for p in parts]), np.concatenate([p.sigs for p in parts]),
+                   np.concatenate(chunk), np.concatenate([p.chunk_row for p in parts]), chunks)
 
 
 class Sketcher:
@@ -316,20 +346,35 @@ class StoryTable:
     sigs: np.ndarray
     root: np.ndarray
     doc_row: np.ndarray
+    #: Where each row's signature is stored, as in :class:`Sketches`.
+    chunk: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    chunk_row: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    chunks: list[str] = field(default_factory=list)
+    #: Rows each chunk file holds (used or not).
+    chunk_sizes: list[int] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if len(self.chunk) != len(self.ids):
+            self.chunk = np.full(len(self.ids), -1, dtype=np.int32)
+            self.chunk_row = np.zeros(len(self.ids), dtype=np.int64)
 
     @classmethod
-    def from_sketches(cls, sk: Sketches) -> StoryTable:
-        """Rows in id order (the last of a repeated id wins), stories computed."""
+    def from_sketches(cls, sk: Sketches, chunk_sizes: Sequence[int] = ()) -> StoryTable:
+        """Rows in id order (the last of a repeated id wins), stories computed.
+        ``chunk_sizes``: the rows of each of ``sk.chunks`` (an update's, from
+        the live table)."""
         last = {article_id: k for k, article_id in enumerate(sk.ids)}
         order = np.asarray([last[i] for i in sorted(last)], dtype=np.int64)
         ids = [sk.ids[k] for k in order]
         days, sizes, sigs = sk.days[order], sk.sizes[order], sk.sigs[order]
-        return cls(ids, days, sizes, sigs, story_roots(ids, days, sizes, sigs), np.zeros(0, dtype=np.int64))
+        return cls(ids, days, sizes, sigs, story_roots(ids, days, sizes, sigs), np.zeros(0, dtype=np.int64),
+                   sk.chunk[order], sk.chunk_row[order], list(sk.chunks), list(chunk_sizes))
 
     def sketches(self, drop: AbstractSet[str] = frozenset()) -> Sketches:
         """This table's rows as sketches, without the ids in ``drop``."""
         keep = np.asarray([k for k, i in enumerate(self.ids) if i not in drop], dtype=np.int64)
-        return Sketches([self.ids[k] for k in keep], self.days[keep], self.sizes[keep], self.sigs[keep])
+        return Sketches([self.ids[k] for k in keep], self.days[keep], self.sizes[keep], self.sigs[keep],
+                        self.chunk[keep], self.chunk_row[keep], list(self.chunks))
 
     def map_docs(self, doc_ids: Sequence[str | None]) -> None:
         """Set ``doc_row`` from the id of each docnum (None: deleted)."""
@@ -338,15 +383,57 @@ class StoryTable:
                                    dtype=np.int64, count=len(doc_ids))
 
     def save(self, folder: Path) -> Path:
+        """Write the table into snapshot directory ``folder``: rows whose
+        signature is in a chunk already there keep it; the others go to one
+        new chunk (or, when compacting, every row does); chunk files no row
+        uses are removed from ``folder`` (links to the live snapshot's)."""
+        self._store_signatures(folder)
         blob, offsets = _pack(self.ids)
+        names, name_offsets = _pack(self.chunks)
         path = folder / FILE_NAME
         part = folder / (FILE_NAME + ".part")
         with open(part, "wb") as fh:
-            np.savez(fh, ids=blob, offsets=offsets, days=self.days, sizes=self.sizes, sigs=self.sigs,
-                     root=self.root.astype(np.int32), doc_row=self.doc_row.astype(np.int32))
+            np.savez(fh, ids=blob, offsets=offsets, days=self.days, root=self.root.astype(np.int32),
+                     doc_row=self.doc_row.astype(np.int32), chunk=self.chunk.astype(np.int32),
+                     chunk_row=self.chunk_row.astype(np.int32), chunk_names=names,
+                     chunk_name_offsets=name_offsets, chunk_sizes=np.asarray(self.chunk_sizes, dtype=np.int64))
         # replaces (never writes through) the file an update hard-linked from the live snapshot
         os.replace(part, path)
         return path
+
+    def _store_signatures(self, folder: Path) -> None:
+        present = [(folder / name).is_file() for name in self.chunks]
+        stored = (self.chunk >= 0) & np.asarray(present + [False])[self.chunk]
+        used = np.unique(self.chunk[stored])
+        live = int(stored.sum())
+        total = sum(self.chunk_sizes[k] for k in used.tolist()) if len(self.chunk_sizes) == len(self.chunks) else 0
+        if len(used) + 1 > MAX_CHUNKS or (total and live < MIN_LIVE_SHARE * total):
+            stored[:] = False
+        chunks = [self.chunks[k] for k in used.tolist()]
+        renumber = np.full(len(self.chunks) + 1, -1, dtype=np.int32)
+        renumber[used] = np.arange(len(used), dtype=np.int32)
+        sizes = [self.chunk_sizes[k] if k < len(self.chunk_sizes) else 0 for k in used.tolist()]
+        chunk = np.where(stored, renumber[self.chunk], -1).astype(np.int32)
+        chunk_row = np.where(stored, self.chunk_row, 0)
+        new = np.flatnonzero(~stored)
+        if len(new):
+            name = _write_chunk(folder, self.sizes[new], self.sigs[new])
+            if name in chunks:  # the same rows again: the file is the same
+                k = chunks.index(name)
+            else:
+                k = len(chunks)
+                chunks.append(name)
+                sizes.append(len(new))
+            chunk[new] = k
+            chunk_row[new] = np.arange(len(new))
+        if not stored.any():  # compacted, or a build: keep only the new chunk
+            keep = [chunks[chunk[0]]] if len(chunk) else []
+            chunks, sizes = keep, [len(chunk)] if keep else []
+            chunk[:] = 0
+        self.chunk, self.chunk_row, self.chunks, self.chunk_sizes = chunk, chunk_row, chunks, sizes
+        for stale in folder.glob(CHUNK_PREFIX + "*.npz"):
+            if stale.name not in chunks:
+                stale.unlink()
 
     @classmethod
     def load(cls, folder: Path, signatures: bool = True) -> StoryTable:
@@ -358,16 +445,53 @@ class StoryTable:
             with np.load(folder / FILE_NAME, allow_pickle=False) as data:
                 ids = _unpack(data["ids"], data["offsets"])
                 n = len(ids)
-                sizes = data["sizes"] if signatures else np.zeros(n, dtype=np.uint32)
-                sigs = data["sigs"] if signatures else np.zeros((n, 0), dtype=np.uint32)
-                table = cls(ids, data["days"], sizes, sigs, data["root"].astype(np.int64),
-                            data["doc_row"].astype(np.int64))
-        except (OSError, ValueError, KeyError, UnicodeDecodeError) as exc:
+                chunks = _unpack(data["chunk_names"], data["chunk_name_offsets"])
+                chunk = data["chunk"].astype(np.int32)
+                chunk_row = data["chunk_row"].astype(np.int64)
+                table = cls(ids, data["days"], np.zeros(n, dtype=np.uint32), np.zeros((n, 0), dtype=np.uint32),
+                            data["root"].astype(np.int64), data["doc_row"].astype(np.int64), chunk, chunk_row,
+                            chunks, data["chunk_sizes"].astype(np.int64).tolist())
+            if signatures:
+                table.sizes, table.sigs = _read_signatures(folder, chunks, chunk, chunk_row)
+        except (OSError, ValueError, KeyError, IndexError, UnicodeDecodeError) as exc:
             raise CorruptSnapshotError(f"{folder / FILE_NAME}: cannot read the stories: {exc}") from exc
         if not (len(table.days) == len(table.sizes) == len(table.sigs) == len(table.root) == n) or \
                 (n and (table.root.min() < 0 or table.root.max() >= n or table.doc_row.max() >= n)):
             raise CorruptSnapshotError(f"{folder / FILE_NAME}: inconsistent story table")
         return table
+
+
+def _write_chunk(folder: Path, sizes: np.ndarray, sigs: np.ndarray) -> str:
+    """Write rows' shingle counts and signatures as a chunk file named for its content."""
+    sizes = np.ascontiguousarray(sizes, dtype=np.uint32)
+    sigs = np.ascontiguousarray(sigs, dtype=np.uint32)
+    digest = hashlib.blake2b(sizes.tobytes(), digest_size=8)
+    digest.update(sigs.tobytes())
+    name = f"{CHUNK_PREFIX}{digest.hexdigest()}.npz"
+    if not (folder / name).exists():
+        part = folder / (name + ".part")
+        with open(part, "wb") as fh:
+            np.savez(fh, sizes=sizes, sigs=sigs)
+        os.replace(part, folder / name)
+    return name
+
+
+def _read_signatures(folder: Path, chunks: Sequence[str], chunk: np.ndarray,
+                     chunk_row: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    n = len(chunk)
+    sizes = np.zeros(n, dtype=np.uint32)
+    sigs = np.zeros((n, NUM_PERM), dtype=np.uint32)
+    if n and (chunk.min() < 0 or chunk.max() >= len(chunks)):
+        raise ValueError("a row names no signature chunk")
+    for k, name in enumerate(chunks):
+        rows = np.flatnonzero(chunk == k)
+        with np.load(folder / name, allow_pickle=False) as data:
+            part_sizes, part_sigs = data["sizes"], data["sigs"]
+        if part_sigs.shape[1:] != (NUM_PERM,) or len(part_sizes) != len(part_sigs):
+            raise ValueError(f"{name}: not a signature chunk")
+        sizes[rows] = part_sizes[chunk_row[rows]]
+        sigs[rows] = part_sigs[chunk_row[rows]]
+    return sizes, sigs
 
 
 def _pack(ids: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:

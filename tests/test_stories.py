@@ -270,3 +270,70 @@ def test_the_story_file_is_in_the_snapshot_manifest_and_updates_never_write_the_
     assert verify_files(first, deep=True) == []
     second = IndexStore(store.root).current()
     assert second.name != first.name and verify_files(second, deep=True) == []
+
+
+# -- signature chunks --------------------------------------------------------------
+
+
+def _chunks(snapshot_dir):
+    return sorted(p.name for p in snapshot_dir.glob(st.CHUNK_PREFIX + "*.npz"))
+
+
+def _signatures_by_id(snapshot_dir) -> dict[str, bytes]:
+    table = st.StoryTable.load(snapshot_dir)
+    return {i: table.sigs[r].tobytes() + table.sizes[r].tobytes() for r, i in enumerate(table.ids)}
+
+
+def test_an_update_links_the_live_signatures_and_writes_only_the_new_ones(tmp_path):
+    from index.store import IndexStore
+
+    store, _ = build_index(tmp_path, [str(write_jsonl(tmp_path / "s.jsonl", story_docs()))])
+    first = IndexStore(store.root).current().path
+    [built] = _chunks(first)
+    update([str(write_jsonl(tmp_path / "new.jsonl", [joining_doc()]))], store)
+    second = IndexStore(store.root).current().path
+    assert built in _chunks(second) and len(_chunks(second)) == 2
+    assert (second / built).stat().st_ino == (first / built).stat().st_ino  # a link, not a copy
+    [new] = set(_chunks(second)) - {built}
+    with np.load(second / new) as data:
+        assert len(data["sigs"]) == 1  # the one new article
+    fresh, _ = build_index(tmp_path / "fresh", [str(tmp_path / "s.jsonl"), str(tmp_path / "new.jsonl")])
+    assert _signatures_by_id(second) == _signatures_by_id(IndexStore(fresh.root).current().path)
+
+
+def test_stale_or_too_many_chunks_are_compacted_into_one(tmp_path, monkeypatch):
+    from index.store import IndexStore
+
+    src = write_jsonl(tmp_path / "s.jsonl", story_docs())
+    store, _ = build_index(tmp_path, [str(src)])
+    monkeypatch.setattr(st, "MAX_CHUNKS", 3)
+    for k in range(3):  # three one-article updates: the third would make a fourth chunk
+        doc = joining_doc()
+        doc = dict(doc, id=f"extra-{k}", body=doc["body"] + f"\n第{k}号补充：{'甲乙丙丁戊己庚辛'[k::3]}市区今天另有安排。")
+        update([str(write_jsonl(tmp_path / f"u{k}.jsonl", [doc]))], store)
+    snap = IndexStore(store.root).current().path
+    assert len(_chunks(snap)) == 1
+    sigs = _signatures_by_id(snap)
+    assert {f"extra-{k}" for k in range(3)} <= set(sigs)
+    # pruning most articles leaves most rows of the chunk stale: compacted again
+    keep = story_docs()[:2]
+    write_jsonl(src, keep)
+    update([str(src)], store, prune=True)
+    snap = IndexStore(store.root).current().path
+    [only] = _chunks(snap)
+    with np.load(snap / only) as data:
+        assert len(data["sigs"]) == len(keep) + 3
+    assert _signatures_by_id(snap) == {i: v for i, v in sigs.items() if i in {d["id"] for d in keep}
+                                       or i.startswith("extra-")}
+
+
+def test_a_missing_signature_chunk_is_a_corrupt_snapshot(tmp_path):
+    from index.store import CorruptSnapshotError, IndexStore
+
+    store, _ = build_index(tmp_path, [str(write_jsonl(tmp_path / "s.jsonl", story_docs()))])
+    snap = IndexStore(store.root).current().path
+    st.StoryTable.load(snap, signatures=False)  # a search needs no signatures
+    for name in _chunks(snap):
+        (snap / name).unlink()
+    with pytest.raises(CorruptSnapshotError, match="stories"):
+        st.StoryTable.load(snap)
