@@ -340,7 +340,7 @@ class StoryTable:
     ``doc_row[d]`` is the row of index docnum ``d`` (-1: a deleted docnum).
     """
 
-    ids: list[str]
+    ids: Sequence[str]  # a list, or PackedStrings when loaded without signatures
     days: np.ndarray
     sizes: np.ndarray
     sigs: np.ndarray
@@ -440,10 +440,12 @@ class StoryTable:
         """The table saved in snapshot directory ``folder``
         (:class:`~index.store.CorruptSnapshotError` when it cannot be read).
         Without ``signatures`` (a search needs none: 512 bytes an article)
-        ``sigs`` is left empty and ``sizes`` unread."""
+        ``sigs`` is left empty, ``sizes`` unread and ``ids`` left packed
+        (:class:`PackedStrings`)."""
         try:
             with np.load(folder / FILE_NAME, allow_pickle=False) as data:
-                ids = _unpack(data["ids"], data["offsets"])
+                ids: Sequence[str] = (_unpack(data["ids"], data["offsets"]) if signatures
+                                      else PackedStrings(data["ids"], data["offsets"]))
                 n = len(ids)
                 chunks = _unpack(data["chunk_names"], data["chunk_name_offsets"])
                 chunk = data["chunk"].astype(np.int32)
@@ -499,6 +501,25 @@ def _pack(ids: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
     offsets[1:] = np.cumsum([len(e) for e in encoded])
     return np.frombuffer(b"".join(encoded), dtype=np.uint8), offsets
+
+
+class PackedStrings(Sequence[str]):
+    """Sorted strings kept as one UTF-8 blob, decoded when indexed: a
+    search worker looks up a few ids per request, and a million Python
+    strings would cost it about 70 MB and half a second at start."""
+
+    def __init__(self, blob: np.ndarray, offsets: np.ndarray) -> None:
+        self._raw = blob.tobytes()
+        self._bounds = np.asarray(offsets, dtype=np.int64)
+
+    def __len__(self) -> int:
+        return len(self._bounds) - 1
+
+    def __getitem__(self, k: int) -> str:  # type: ignore[override]  # ints only: bisect and lookups
+        if not -len(self) <= k < len(self):
+            raise IndexError(k)
+        k %= len(self)
+        return self._raw[int(self._bounds[k]):int(self._bounds[k + 1])].decode("utf-8")
 
 
 def _unpack(blob: np.ndarray, offsets: np.ndarray) -> list[str]:

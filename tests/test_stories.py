@@ -6,6 +6,8 @@ import random
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st_
 
 from index import stories as st
 from index.builder import update
@@ -337,3 +339,19 @@ def test_a_missing_signature_chunk_is_a_corrupt_snapshot(tmp_path):
         (snap / name).unlink()
     with pytest.raises(CorruptSnapshotError, match="stories"):
         st.StoryTable.load(snap)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st_.lists(st_.text(min_size=1, max_size=12), max_size=40, unique=True), st_.text(max_size=12))
+def test_packed_ids_look_up_like_the_list(ids, probe):
+    import bisect
+
+    ids = sorted(ids)
+    blob, offsets = st._pack(ids)
+    packed = st.PackedStrings(blob, offsets)
+    assert len(packed) == len(ids) and [packed[k] for k in range(len(ids))] == ids
+    assert bisect.bisect_left(packed, probe) == bisect.bisect_left(ids, probe)
+    if ids:
+        assert packed[-1] == ids[-1]
+    with pytest.raises(IndexError):
+        packed[len(ids)]
