@@ -196,7 +196,7 @@ def proc_memory(pid: int, pss: bool = True) -> dict[str, int]:
     """VmRSS, VmHWM (peak RSS) and, with ``pss``, PSS of one process, in
     bytes (0 if gone).  PSS walks the process's page tables
     (``smaps_rollup``): tens of milliseconds for a build worker of 2.5 GB."""
-    out = {"rss": 0, "hwm": 0, "pss": 0}
+    out = {"rss": 0, "hwm": 0, "pss": 0, "anon": 0, "file": 0}
     try:
         with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as fh:
             for line in fh:
@@ -204,6 +204,10 @@ def proc_memory(pid: int, pss: bool = True) -> dict[str, int]:
                     out["rss"] = int(line.split()[1]) * 1024
                 elif line.startswith("VmHWM:"):
                     out["hwm"] = int(line.split()[1]) * 1024
+                elif line.startswith("RssAnon:"):
+                    out["anon"] = int(line.split()[1]) * 1024
+                elif line.startswith("RssFile:"):
+                    out["file"] = int(line.split()[1]) * 1024
     except OSError:
         return out
     if not pss:
@@ -217,6 +221,13 @@ def proc_memory(pid: int, pss: bool = True) -> dict[str, int]:
     except OSError:
         out["pss"] = out["rss"]
     return out
+
+
+def _rss_parts(mem: dict[str, int]) -> str:
+    """``; anonymous …, mapped files …`` when the sample has them (older result files do not)."""
+    if "anon" not in mem:
+        return ""
+    return f"; anonymous {mem['anon'] / 1e9:.2f} GB, mapped index files {mem['file'] / 1e9:.2f} GB"
 
 
 class TreeSampler:
@@ -469,6 +480,7 @@ class Server:
         workers = [p for p in descendants(self.proc.pid) if p != self.proc.pid]
         mems = [proc_memory(p) for p in workers]
         return {"rss": sum(m["rss"] for m in mems), "hwm": max([0] + [m["hwm"] for m in mems]),
+                "anon": sum(m["anon"] for m in mems), "file": sum(m["file"] for m in mems),
                 "workers": len(workers)}
 
     def stop(self) -> None:
@@ -948,7 +960,7 @@ def report(work: Work) -> str:
         w(f"  server-side took_ms: p50 {fmt_ms(st['p50'])}, p95 {fmt_ms(st['p95'])}; "
           f"whole run {fmt_s(queries['seconds'])}")
         wk, f = queries["worker"], queries["first"]
-        w(f"  worker: RSS {gb(wk['rss'])} after the queries (peak {gb(wk['hwm'])}); first answer "
+        w(f"  worker: RSS {gb(wk['rss'])} after the queries (peak {gb(wk['hwm'])}{_rss_parts(wk)}); first answer "
           f"{f['after_start_s']:.2f} s after start (that request {fmt_ms(f['request_ms'])} ms)")
         if b_ok:
             sp = b_ok["all"]["p95"] / queries["all"]["p95"]
@@ -1038,7 +1050,10 @@ def targets(n: int, build: dict[str, Any] | None, queries: dict[str, Any] | None
         t(f"slowest of {update['updates']} updates", update["max_s"], 120, " s")
     if queries:
         t("worker's first answer after start", queries["first"]["after_start_s"], 5, " s")
-        t("worker RSS after the queries", queries["worker"]["rss"] / 1e9, 1, " GB")
+        wk = queries["worker"]
+        # the worker's own memory; pages of the index files it maps are page cache every worker shares
+        t("worker memory after the queries (anonymous RSS)" if "anon" in wk else "worker RSS after the queries",
+          wk.get("anon", wk["rss"]) / 1e9, 1, " GB")
         lat = TARGETS_LATENCY.get(n, {})
         for p in ("p50", "p95", "p99"):
             if p in lat:
