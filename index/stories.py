@@ -47,9 +47,10 @@ and signatures (516 bytes an article: 516 MB at a million) live in
 content-named chunk files ``stories-<digest>.npz`` that never change once
 written: an update hard-links the live snapshot's chunks and writes one for
 its new articles only, so a day's update writes, and a reader's ``sync``
-copies, kilobytes of signatures instead of the whole table.  Chunks are
-compacted into one when a quarter of their rows are stale (replaced or
-removed articles) or there are more than :data:`MAX_CHUNKS`.
+copies, kilobytes of signatures instead of the whole table.  Past
+:data:`MAX_CHUNKS` chunks, every chunk but the biggest (a build's) is
+folded into the new one; when a quarter of the rows are stale (replaced or
+removed articles) every row is rewritten into one chunk.
 """
 
 from __future__ import annotations
@@ -393,7 +394,9 @@ class StoryTable:
         path = folder / FILE_NAME
         part = folder / (FILE_NAME + ".part")
         with open(part, "wb") as fh:
-            np.savez(fh, ids=blob, offsets=offsets, days=self.days, root=self.root.astype(np.int32),
+            # compressed: this file is rewritten (and synced) by every update, 44 bytes an article
+            # before compression; signatures, random by nature, stay in the uncompressed chunks
+            np.savez_compressed(fh, ids=blob, offsets=offsets, days=self.days, root=self.root.astype(np.int32),
                      doc_row=self.doc_row.astype(np.int32), chunk=self.chunk.astype(np.int32),
                      chunk_row=self.chunk_row.astype(np.int32), chunk_names=names,
                      chunk_name_offsets=name_offsets, chunk_sizes=np.asarray(self.chunk_sizes, dtype=np.int64))
@@ -402,23 +405,29 @@ class StoryTable:
         return path
 
     def _store_signatures(self, folder: Path) -> None:
-        present = [(folder / name).is_file() for name in self.chunks]
-        stored = (self.chunk >= 0) & np.asarray(present + [False])[self.chunk]
-        used = np.unique(self.chunk[stored])
-        live = int(stored.sum())
-        total = sum(self.chunk_sizes[k] for k in used.tolist()) if len(self.chunk_sizes) == len(self.chunks) else 0
-        if len(used) + 1 > MAX_CHUNKS or (total and live < MIN_LIVE_SHARE * total):
-            stored[:] = False
-        chunks = [self.chunks[k] for k in used.tolist()]
-        renumber = np.full(len(self.chunks) + 1, -1, dtype=np.int32)
-        renumber[used] = np.arange(len(used), dtype=np.int32)
-        sizes = [self.chunk_sizes[k] if k < len(self.chunk_sizes) else 0 for k in used.tolist()]
+        n_chunks = len(self.chunks)
+        present = np.asarray([(folder / name).is_file() for name in self.chunks] + [False])
+        stored = (self.chunk >= 0) & present[self.chunk]
+        live = np.bincount(self.chunk[stored], minlength=n_chunks)
+        known = len(self.chunk_sizes) == n_chunks
+        total = np.asarray(self.chunk_sizes, dtype=np.int64) if known else live
+        used = np.flatnonzero(live)
+        if known and live.sum() < MIN_LIVE_SHARE * total[used].sum():
+            stored[:] = False  # a quarter of the rows stale: rewrite every row
+        elif len(used) + 1 > MAX_CHUNKS:
+            # fold every chunk but the biggest (a build's) into the new one
+            stored &= self.chunk == used[np.argmax(total[used])]
+        keep = np.unique(self.chunk[stored])
+        renumber = np.full(n_chunks + 1, -1, dtype=np.int32)
+        renumber[keep] = np.arange(len(keep), dtype=np.int32)
+        chunks = [self.chunks[k] for k in keep.tolist()]
+        sizes = [int(total[k]) for k in keep.tolist()]
         chunk = np.where(stored, renumber[self.chunk], -1).astype(np.int32)
         chunk_row = np.where(stored, self.chunk_row, 0)
         new = np.flatnonzero(~stored)
         if len(new):
             name = _write_chunk(folder, self.sizes[new], self.sigs[new])
-            if name in chunks:  # the same rows again: the file is the same
+            if name in chunks:  # the very same rows: the same file
                 k = chunks.index(name)
             else:
                 k = len(chunks)
@@ -426,10 +435,6 @@ class StoryTable:
                 sizes.append(len(new))
             chunk[new] = k
             chunk_row[new] = np.arange(len(new))
-        if not stored.any():  # compacted, or a build: keep only the new chunk
-            keep = [chunks[chunk[0]]] if len(chunk) else []
-            chunks, sizes = keep, [len(chunk)] if keep else []
-            chunk[:] = 0
         self.chunk, self.chunk_row, self.chunks, self.chunk_sizes = chunk, chunk_row, chunks, sizes
         for stale in folder.glob(CHUNK_PREFIX + "*.npz"):
             if stale.name not in chunks:

@@ -303,18 +303,25 @@ def test_an_update_links_the_live_signatures_and_writes_only_the_new_ones(tmp_pa
     assert _signatures_by_id(second) == _signatures_by_id(IndexStore(fresh.root).current().path)
 
 
-def test_stale_or_too_many_chunks_are_compacted_into_one(tmp_path, monkeypatch):
+def test_small_chunks_are_folded_and_stale_ones_compacted(tmp_path, monkeypatch):
     from index.store import IndexStore
 
     src = write_jsonl(tmp_path / "s.jsonl", story_docs())
     store, _ = build_index(tmp_path, [str(src)])
+    first = IndexStore(store.root).current().path
+    [built] = _chunks(first)
     monkeypatch.setattr(st, "MAX_CHUNKS", 3)
     for k in range(3):  # three one-article updates: the third would make a fourth chunk
         doc = joining_doc()
         doc = dict(doc, id=f"extra-{k}", body=doc["body"] + f"\n第{k}号补充：{'甲乙丙丁戊己庚辛'[k::3]}市区今天另有安排。")
         update([str(write_jsonl(tmp_path / f"u{k}.jsonl", [doc]))], store)
     snap = IndexStore(store.root).current().path
-    assert len(_chunks(snap)) == 1
+    # the build's chunk stays (linked); the three small ones are folded into one
+    assert built in _chunks(snap) and len(_chunks(snap)) == 2
+    assert (snap / built).stat().st_ino == (first / built).stat().st_ino
+    [folded] = set(_chunks(snap)) - {built}
+    with np.load(snap / folded) as data:
+        assert len(data["sigs"]) == 3
     sigs = _signatures_by_id(snap)
     assert {f"extra-{k}" for k in range(3)} <= set(sigs)
     # pruning most articles leaves most rows of the chunk stale: compacted again
