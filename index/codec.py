@@ -264,8 +264,9 @@ class _HashSlots:
     bigrams.  Here a slot is the item's position alone (``<I``, or ``<Q``
     for a file past 4 GiB, as the file's extras say), three slots for two
     terms: 6 bytes a term.  Without a stored hash a probe compares the key
-    itself, in one read of the item's lengths and key; at this load a hit
-    takes about 2 probes and a miss about 5 (linear probing).
+    itself (one read of the item: lengths, key and the start of its value);
+    at this load a hit takes about 2 probes and a miss about 5 (linear
+    probing).
     """
 
     @staticmethod
@@ -279,8 +280,9 @@ class _TermsHashReader(OrderedHashReader):
     Look-ups read the file through a read-only map where the file has a
     descriptor: a probe is then a slice, not a seek and a buffered read
     (0.2 instead of about 4 microseconds), which matters when every probe
-    reads a key.  A look-up is 7.7 microseconds on the shared corpus, against
-    12 for W3's tables read with seeks and 20 with ``os.pread``.  The pages
+    reads a key (``bench/term_lookup.py``: 6–9 microseconds a look-up on the
+    shared corpus, 12 for W3's tables read with seeks; with ``os.pread``
+    instead of the map, 20).  The pages
     a worker has touched count in its RSS as file-backed memory: page cache
     shared by every worker and dropped by the kernel under pressure, not
     memory the worker holds (``bench/scale.py`` reports the two apart).
