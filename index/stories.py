@@ -187,6 +187,11 @@ def signatures(hash_sets: Sequence[np.ndarray]) -> np.ndarray:
     return out
 
 
+def _not_stored(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """``chunk`` and ``chunk_row`` of ``n`` rows whose signatures no chunk holds yet."""
+    return np.full(n, -1, dtype=np.int32), np.zeros(n, dtype=np.int64)
+
+
 @dataclass
 class Sketches:
     """Signatures of some articles: the rows a build or update adds."""
@@ -203,8 +208,7 @@ class Sketches:
 
     def __post_init__(self) -> None:
         if len(self.chunk) != len(self.ids):
-            self.chunk = np.full(len(self.ids), -1, dtype=np.int32)
-            self.chunk_row = np.zeros(len(self.ids), dtype=np.int64)
+            self.chunk, self.chunk_row = _not_stored(len(self.ids))
 
     @classmethod
     def empty(cls) -> Sketches:
@@ -356,8 +360,7 @@ class StoryTable:
 
     def __post_init__(self) -> None:
         if len(self.chunk) != len(self.ids):
-            self.chunk = np.full(len(self.ids), -1, dtype=np.int32)
-            self.chunk_row = np.zeros(len(self.ids), dtype=np.int64)
+            self.chunk, self.chunk_row = _not_stored(len(self.ids))
 
     @classmethod
     def from_sketches(cls, sk: Sketches, chunk_sizes: Sequence[int] = ()) -> StoryTable:

@@ -25,3 +25,13 @@ def live_server(app: Any, *, close_app: bool = True) -> Iterator[str]:
         server.server_close()
         if close_app:
             app.extensions["newsearch"].close()
+
+
+def tab_to(page: Any, is_focused_js: str, what: str, presses: int = 80) -> None:
+    """Press Tab until the JavaScript expression ``is_focused_js`` (about
+    ``document.activeElement``) is true; fail, naming ``what``, if it never is."""
+    for _ in range(presses):
+        page.keyboard.press("Tab")
+        if page.evaluate(is_focused_js):
+            return
+    raise AssertionError(f"{what} is never reached with Tab")

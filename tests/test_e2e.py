@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from .live import live_server
+from .live import live_server, tab_to
 
 CHROMIUM = os.environ.get("NEWSEARCH_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).parent / "artifacts"
@@ -220,12 +220,7 @@ def test_subscribe_link_is_reachable_by_keyboard_and_serves_the_feed(servers, pa
     page.wait_for_selector(".hit")
     assert page.locator('head link[rel="alternate"][type="application/atom+xml"]').count() == 1
     page.locator("#q").focus()
-    for _ in range(80):  # Tab through the page until the subscribe link has the focus
-        page.keyboard.press("Tab")
-        if page.evaluate("document.activeElement.classList.contains('subscribe')"):
-            break
-    else:
-        pytest.fail("the subscribe link is never reached with Tab")
+    tab_to(page, "document.activeElement.classList.contains('subscribe')", "the subscribe link")
     assert page.evaluate("document.activeElement.textContent") == "订阅"
     href = page.evaluate("document.activeElement.href")
     assert href.startswith(base + "/api/feed?") and "source=" in href
@@ -240,12 +235,7 @@ def test_export_link_is_reachable_by_keyboard_and_downloads_every_match(servers,
     page.wait_for_selector(".hit")
     total = int(page.locator(".summary strong").first.inner_text().replace(",", ""))
     page.locator("#q").focus()
-    for _ in range(80):  # Tab through the page until the CSV export link has the focus
-        page.keyboard.press("Tab")
-        if page.evaluate("document.activeElement.textContent.startsWith('导出全部结果')"):
-            break
-    else:
-        pytest.fail("the export link is never reached with Tab")
+    tab_to(page, "document.activeElement.textContent.startsWith('导出全部结果')", "the CSV export link")
     href = page.evaluate("document.activeElement.href")
     assert href.startswith(base + "/api/export?") and "per_page" not in href
     resp = page.request.get(href)

@@ -8,7 +8,7 @@ import pytest
 
 from tests.related_articles import build_related_index
 
-from .live import live_server
+from .live import live_server, tab_to
 
 from .test_e2e import browser, page  # noqa: F401  (Chromium and a page in it)
 from .test_e2e import pytestmark  # noqa: F401  (e2e, skipped without Chromium)
@@ -29,12 +29,7 @@ def test_follow_a_related_article_by_keyboard(related_server, page):  # noqa: F8
     assert section.get_by_role("heading", name="相关报道").is_visible()
     links = section.get_by_role("list").get_by_role("link")
     assert links.all_inner_texts() == ["社区食堂每周公布菜谱"]
-    for _ in range(40):  # Tab through the page to the related link
-        page.keyboard.press("Tab")
-        if page.evaluate("document.activeElement.closest('section.related') !== null"):
-            break
-    else:
-        pytest.fail("the related link cannot be reached with Tab")
+    tab_to(page, "document.activeElement.closest('section.related') !== null", "the related link", presses=40)
     assert page.evaluate("document.activeElement.textContent") == "社区食堂每周公布菜谱"
     page.keyboard.press("Enter")
     page.wait_for_url("**/articles/canteen-menu**")
