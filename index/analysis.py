@@ -52,9 +52,11 @@ def load_segmenter(userdict: str, vocab_words: tuple[str, ...] = ()) -> Any:
     """
     import jieba
 
+    from .jiebaroute import RouteTokenizer
+
     jieba.setLogLevel(logging.WARNING)
     with _jieba_lock:
-        segmenter = jieba.Tokenizer()
+        segmenter = RouteTokenizer()
         segmenter.initialize()
         if os.path.exists(userdict):
             with open(userdict, encoding="utf-8") as fh:
