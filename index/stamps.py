@@ -39,6 +39,8 @@ from typing import Any
 import numpy as np
 from whoosh import columns, fields
 
+from .columns import fixed_column
+
 _log = logging.getLogger(__name__)
 
 #: The column holding each document's ``indexed_at`` as epoch seconds.
@@ -78,27 +80,6 @@ def stamp_of(seconds: int) -> str:
 def stamp_fields(digest: str, stamp: str) -> dict[str, Any]:
     """A document's stamp fields, for its hex ``digest`` and ISO ``stamp``."""
     return {"indexed_at": stamp, STAMP_COLUMN: epoch_seconds(stamp), DIGEST_COLUMN: bytes.fromhex(digest)}
-
-
-def fixed_column(reader: Any, name: str, dtype: np.dtype, default: Any) -> np.ndarray:
-    """A segment's fixed-width column (``NumericColumn``/``FixedBytesColumn``)
-    as one numpy array by docnum, read in one piece rather than a value at a
-    time; documents past the column's end (Whoosh does not write trailing
-    defaults) and segments without the column get ``default``.
-
-    Reads Whoosh 2.7.4's reader internals (``_dbfile``, ``_basepos``,
-    ``_count``): the release is pinned (:mod:`index.format`).
-    """
-    n = reader.doc_count_all()
-    out = np.full(n, default, dtype=dtype)
-    if not reader.has_column(name):
-        return out
-    col = reader.column_reader(name, translate=False)
-    count = min(int(col._count), n)
-    if count:
-        raw = col._dbfile.get(col._basepos, count * dtype.itemsize)
-        out[:count] = np.frombuffer(raw, dtype=dtype, count=count)
-    return out
 
 
 def segment_stamps(reader: Any) -> np.ndarray:

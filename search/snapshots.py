@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from index.columns import field_lengths
 from index.schema import COLUMN_SEP, TEXT_FIELDS
 from index.stamps import segment_stamps
 from index.vocab import Vocabulary, snapshot_vocabulary
@@ -163,11 +164,7 @@ class OpenSnapshot:
     def segment_lengths(self, seg: Segment, fieldname: str) -> np.ndarray:
         """A segment's per-document lengths of a scored field, read once
         (as Whoosh stores them: one byte, decoded)."""
-        def make() -> np.ndarray:
-            dfl = seg.reader.doc_field_length
-            return np.fromiter((dfl(d, fieldname, 1) for d in range(seg.reader.doc_count_all())),
-                               dtype=np.float64)
-        return self._cached(f"len\x1f{seg.key}\x1f{fieldname}", make)
+        return self._cached(f"len\x1f{seg.key}\x1f{fieldname}", lambda: field_lengths(seg.reader, fieldname, 1))
 
     def segment_dates(self, seg: Segment) -> np.ndarray:
         """A segment's dates as Whoosh's sortable longs; :data:`NO_DATE`
