@@ -58,3 +58,9 @@ def field_lengths(reader: Any, fieldname: str, default: float) -> np.ndarray:
         return np.full(n, default, dtype=np.float64)
     col = perdoc.column_reader(name, LENGTHS_COLUMN)
     return _byte_lengths()[_read(col, n, np.dtype(np.uint8), 0)]
+
+
+def date_column(reader: Any) -> np.ndarray:
+    """A segment's ``date`` column (Whoosh's sortable microseconds) as
+    ``uint64`` by docnum; the column's default, 2**64-1, where none."""
+    return fixed_column(reader, "date", np.dtype(">u8"), np.iinfo(np.uint64).max).astype(np.uint64)

@@ -54,6 +54,7 @@ from typing import Any
 
 import numpy as np
 
+from .columns import date_column
 from .docsets import contains
 from .normalization import match_text
 from .packed import decode
@@ -304,10 +305,7 @@ def _recent_headlines(reader: Any, counter: _Counter) -> list[tuple[str, int]]:
     first (articles without a date last), each with how many of them share it."""
     dated: list[tuple[int, int]] = []
     for (seg, offset), live in zip(reader.leaf_readers(), counter.live):
-        if seg.has_column("date"):
-            values = np.fromiter(seg.column_reader("date", translate=False), dtype=np.uint64)
-        else:
-            values = np.zeros(seg.doc_count_all(), dtype=np.uint64)
+        values = date_column(seg)  # 2**64-1 where none: no date
         values = np.where(values > np.uint64(np.iinfo(np.int64).max), np.uint64(0), values).astype(np.int64)
         chosen = live[np.argsort(-values[live], kind="stable")[:RECENT_HEADLINES]]
         dated.extend((int(values[d]), int(d) + offset) for d in chosen)

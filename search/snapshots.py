@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from index.columns import field_lengths
+from index.columns import date_column, field_lengths
 from index.schema import COLUMN_SEP, TEXT_FIELDS
 from index.stamps import segment_stamps
 from index.vocab import Vocabulary, snapshot_vocabulary
@@ -170,10 +170,7 @@ class OpenSnapshot:
         """A segment's dates as Whoosh's sortable longs; :data:`NO_DATE`
         (later than any date) for an article without one."""
         def make() -> np.ndarray:
-            reader = seg.reader
-            if not reader.has_column("date"):
-                return np.full(reader.doc_count_all(), NO_DATE, dtype=np.int64)
-            raw = np.fromiter(reader.column_reader("date", translate=False), dtype=np.uint64)
+            raw = date_column(seg.reader)
             out = raw.astype(np.int64)  # real dates (microseconds since year 1) fit
             out[raw > np.uint64(NO_DATE)] = NO_DATE  # the column's default: no date
             return out

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 from whoosh import index as windex
 
-from index.columns import field_lengths
+from index.columns import date_column, field_lengths
 from index.schema import TEXT_FIELDS
 
 from .conftest import build_index, write_jsonl
@@ -22,7 +22,7 @@ ARTICLES = [
         ("长文", "", "今天的会议讨论了城市交通和公园建设。" * 400),
         ("无正文", "只有副题", ""),
     ] * 5)
-]
+] + [{"id": "undated", "title": "日期不详", "body": "没有日期的稿件。"}]
 
 
 def test_field_lengths_equal_whoosh_per_document(tmp_path):
@@ -41,3 +41,7 @@ def test_field_lengths_equal_whoosh_per_document(tmp_path):
         assert checked > len(ARTICLES)
         assert np.isnan(field_lengths(subs[0], "subtitle", 1)).any()  # an empty field: Whoosh's None
         assert (field_lengths(subs[0], "body", 1) > 1000).any()
+        for sub in subs:
+            dates = date_column(sub)
+            assert dates.tolist() == list(sub.column_reader("date", translate=False))
+        assert dates.max() == 2**64 - 1 and dates.min() < 2**63  # the undated article, and dated ones
