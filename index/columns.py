@@ -64,3 +64,18 @@ def date_column(reader: Any) -> np.ndarray:
     """A segment's ``date`` column (Whoosh's sortable microseconds) as
     ``uint64`` by docnum; the column's default, 2**64-1, where none."""
     return fixed_column(reader, "date", np.dtype(">u8"), np.iinfo(np.uint64).max).astype(np.uint64)
+
+
+def var_bytes_column(reader: Any, name: str) -> list[bytes]:
+    """A segment's ``VarBytesColumn`` as raw bytes by docnum, its data read
+    in one piece; ``b""`` for a document without a value (and throughout
+    when the segment has no such column)."""
+    n = reader.doc_count_all()
+    if not reader.has_column(name):
+        return [b""] * n
+    col = reader.column_reader(name, translate=False)
+    offsets, lengths = col._offsets, col._lengths
+    end = int((np.asarray(offsets, dtype=np.int64) + np.asarray(lengths, dtype=np.int64)).max()) if len(lengths) else 0
+    data = col._dbfile.get(col._basepos, end) if end else b""
+    out = [data[o:o + ln] for o, ln in zip(offsets, lengths)]
+    return out + [b""] * (n - len(out))

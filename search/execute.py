@@ -248,7 +248,7 @@ class Executor:
         # rest only if they leave too many candidates): looking up every
         # bigram of a pasted paragraph costs more than the search.
         sample = list(need)[::max(1, len(need) // SAMPLE_BIGRAMS)]
-        frequency = {g: seg.reader.doc_frequency("text_ng", g) for g in sample}
+        frequency = {g: self.snapshot.segment_frequency(seg, "text_ng", g) for g in sample}
         if not all(frequency.values()):
             return EMPTY
         order = sorted(sample, key=frequency.__getitem__)  # rarest first
@@ -374,6 +374,8 @@ class Executor:
             if len(words) < 2:
                 continue
             for f in scope_fields(scope):
+                if not seg.reader.field_length(f):
+                    continue
                 together = self.substring(norm, seg, f, within=docs)
                 if len(together) == 0:
                     continue
@@ -384,7 +386,7 @@ class Executor:
     def _field_score(self, seg: Segment, docs: np.ndarray, fieldname: str, words: list[str],
                      stats: dict[tuple[str, str], TermInfo]) -> np.ndarray:
         total = np.zeros(len(docs))
-        if len(docs) == 0:
+        if len(docs) == 0 or not seg.reader.field_length(fieldname):  # no text in this field here
             return total
         lengths = None
         for w in words:

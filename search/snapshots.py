@@ -15,6 +15,7 @@ between requests, one per thread (Whoosh readers share file handles).
 
 from __future__ import annotations
 
+import itertools
 import os
 import threading
 import time
@@ -26,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from index.columns import date_column, field_lengths
+from index.columns import date_column, field_lengths, var_bytes_column
 from index.schema import COLUMN_SEP, TEXT_FIELDS
 from index.stamps import segment_stamps
 from index.vocab import Vocabulary, snapshot_vocabulary
@@ -47,6 +48,8 @@ MULTI_VALUED = {"tag": "tags_col", "author": "authors_col", **facet_columns()}
 NO_DATE = int(np.iinfo(np.int64).max)
 #: Posting lists kept decoded per snapshot (least recently used dropped first).
 POSTINGS_CACHE_BYTES = 256 << 20
+#: Document frequencies kept per snapshot (about 150 bytes each).
+FREQUENCY_CACHE_ENTRIES = 500_000
 
 
 @dataclass
@@ -64,6 +67,7 @@ class OpenSnapshot:
     _postings: OrderedDict[tuple[str, str, str], Postings | None] = field(default_factory=OrderedDict)
     _postings_bytes: int = 0
     _words: dict[str, list[str]] = field(default_factory=dict)
+    _frequencies: dict[tuple[str, str, str], int] = field(default_factory=dict)
     _searchers: list[Any] = field(default_factory=list)
     _lock: threading.RLock = field(default_factory=threading.RLock)  # searcher() runs under it too
     #: Uses in progress (see :meth:`SearchIndex.lease`); guarded by the index's lock.
@@ -156,7 +160,26 @@ class OpenSnapshot:
         return words
 
     def doc_frequency(self, fieldname: str, term: str) -> int:
-        return int(self.searcher().doc_frequency(fieldname, term))
+        """How many documents of the snapshot (deleted ones included, as
+        Whoosh counts) have ``term`` in ``fieldname``; remembered."""
+        return self._frequency("", fieldname, term, lambda: self.searcher().doc_frequency(fieldname, term))
+
+    def segment_frequency(self, seg: Segment, fieldname: str, term: str) -> int:
+        """``doc_frequency`` within one segment; remembered."""
+        return self._frequency(seg.key, fieldname, term, lambda: seg.reader.doc_frequency(fieldname, term))
+
+    def _frequency(self, where: str, fieldname: str, term: str, count: Callable[[], int]) -> int:
+        # Each is a term dictionary look-up per segment (tens at a million
+        # articles), and a query asks again for every field and segment it
+        # ranks; ints are small, so many are kept, and all dropped when full.
+        key = (where, fieldname, term)
+        found = self._frequencies.get(key)
+        if found is None:
+            found = int(count())
+            if len(self._frequencies) >= FREQUENCY_CACHE_ENTRIES:
+                self._frequencies.clear()
+            self._frequencies[key] = found
+        return found
 
     def avg_length(self, fieldname: str) -> float:
         return (self._field_totals.get(fieldname, 0) / (self.doc_count_all or 1)) or 1.0
@@ -213,32 +236,28 @@ class OpenSnapshot:
         return [(labels[i], int(counts[i])) for i in np.flatnonzero(counts)]
 
     def _make_facet(self, name: str) -> tuple[list[str], np.ndarray, np.ndarray | None]:
-        labels: dict[str, int] = {}
         column = MULTI_VALUED.get(name, name)
-        values: list[Any] = []
+        raws: list[bytes] = []
         for seg in self.segments():
-            reader = seg.reader
-            if reader.has_column(column):
-                values.extend(reader.column_reader(column, translate=True))
-            else:  # a segment where no document has this field
-                values.extend([None] * reader.doc_count_all())
+            raws.extend(var_bytes_column(seg.reader, column))
         if name not in MULTI_VALUED:
-            codes = np.fromiter((labels.setdefault(v, len(labels)) if v else -1 for v in values),
-                                dtype=np.int64, count=len(values))
-            return list(labels), codes, None
+            # Grouped by the stored bytes, then only the distinct values are
+            # translated (UTF-8 decoding keeps distinct values distinct).
+            distinct, codes = _factorize(raws, skip=b"")
+            translate = self.ix.schema[column].from_column_value
+            return [translate(v) for v in distinct], codes, None
         # One decode and one split for the whole column (people_x has several
         # names in most of a million articles); per document only a count.
-        raws = [raw or b"" for raw in values]
         sep = COLUMN_SEP.encode("utf-8")
-        counts = np.fromiter((raw.count(sep) + 1 if raw else 0 for raw in raws), dtype=np.int64, count=len(raws))
+        counts = np.fromiter(map(bytes.count, raws, itertools.repeat(sep)), dtype=np.int64, count=len(raws))
+        counts += np.fromiter(map(bool, raws), dtype=np.int64, count=len(raws))  # n separators: n + 1 values
         flat = sep.join(r for r in raws if r).decode("utf-8").split(COLUMN_SEP) if counts.any() else []
         if "" in flat:  # an empty value between separators (not written since schema 4): slow path
             return self._make_facet_per_doc(raws)
-        setdefault = labels.setdefault
-        codes = np.fromiter((setdefault(v, len(labels)) for v in flat), dtype=np.int64, count=len(flat))
+        labels, codes = _factorize(flat)
         indptr = np.zeros(len(raws) + 1, dtype=np.int64)
         np.cumsum(counts, out=indptr[1:])
-        return list(labels), codes, indptr
+        return labels, codes, indptr
 
     @staticmethod
     def _make_facet_per_doc(raws: list[bytes]) -> tuple[list[str], np.ndarray, np.ndarray]:
@@ -380,3 +399,12 @@ class SearchIndex:
             self._open = self._stamp = None
 
 
+def _factorize(values: list[Any], skip: Any = None) -> tuple[list[Any], np.ndarray]:
+    """``(distinct, codes)``: the distinct values in first-seen order and
+    each value's index among them (-1 for ``skip``); looked up through C
+    loops (``dict.fromkeys``, ``map``), which a million values need."""
+    index = {v: k for k, v in enumerate(v for v in dict.fromkeys(values) if v != skip)}
+    distinct = list(index)
+    if skip is not None:
+        index[skip] = -1
+    return distinct, np.fromiter(map(index.__getitem__, values), dtype=np.int64, count=len(values))
