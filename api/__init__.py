@@ -28,6 +28,10 @@ TIME_BUDGET          NEWSEARCH_TIME_BUDGET      ``2.0`` s a search may take; pas
 PUBLIC_URL           NEWSEARCH_PUBLIC_URL       none: the URL of this app's root as readers
                                                 reach it (feeds' absolute links); else the
                                                 request's host URL
+WARM_UP              NEWSEARCH_WARM_UP          ``true``: at start, read every article's dates
+                                                and facets in a background thread (seconds at
+                                                a million articles) instead of in the first
+                                                page search
 ===================  =========================  ==========================================
 
 Production: ``gunicorn -w 4 -b 127.0.0.1:8000 "api:create_app()"`` behind the
@@ -39,6 +43,7 @@ from __future__ import annotations
 import atexit
 import os
 import threading
+import time
 import weakref
 from collections.abc import Mapping
 from typing import Any
@@ -57,7 +62,10 @@ DEFAULTS: dict[str, Any] = {
     "TIME_BUDGET": DEFAULT_TIME_BUDGET,
     "EXPORT_CONCURRENCY": 2,
     "PUBLIC_URL": "",
+    "WARM_UP": True,
 }
+#: ``app.extensions`` key of the warm-up thread (None when off or no index).
+WARM_UP_THREAD = "newsearch.warm_up"
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -75,6 +83,18 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     errors.register(app)  # JSON for every error here, unknown routes included
     app.register_blueprint(pages.bp)
     return app
+
+
+def _warm_up(app: Flask, index: Any) -> None:
+    from search.engine import warm_up
+
+    started = time.monotonic()
+    try:
+        warm_up(index)
+    except Exception as exc:  # a snapshot switch or shutdown meanwhile: the first search reads them instead
+        app.logger.warning("warm-up stopped: %s", exc)
+    else:
+        app.logger.info("warm-up: dates and facets read in %.1f s", time.monotonic() - started)
 
 
 def _close_at_exit(ref: weakref.ReferenceType[Any]) -> None:
@@ -106,10 +126,16 @@ def init_app(app: Flask, url_prefix: str = "/api") -> None:
     app.extensions[views.EXPORT_SLOTS] = threading.BoundedSemaphore(max(1, int(app.config["EXPORT_CONCURRENCY"])))
     # The index lives as long as the app: closed at exit, never by __del__.
     atexit.register(_close_at_exit, weakref.ref(index))
+    app.extensions[WARM_UP_THREAD] = None
     try:  # open the index (and load jieba) now rather than in the first request
         index.acquire()
     except StoreError as exc:
         app.logger.warning("no index loaded yet: %s", exc)
+    else:
+        if app.config["WARM_UP"]:
+            thread = threading.Thread(target=_warm_up, args=(app, index), name="newsearch-warm-up", daemon=True)
+            app.extensions[WARM_UP_THREAD] = thread
+            thread.start()
     prefix = "/" + url_prefix.strip("/") if url_prefix.strip("/") else ""
     http.register(app, prefix)
     app.register_blueprint(views.bp, url_prefix=prefix)

@@ -52,6 +52,39 @@ POSTINGS_CACHE_BYTES = 256 << 20
 FREQUENCY_CACHE_ENTRIES = 500_000
 
 
+#: A facet as arrays: ``(labels, codes, indptr)`` (see :meth:`OpenSnapshot.facet`).
+Facet = tuple[list[str], np.ndarray, "np.ndarray | None"]
+
+
+class SegmentArrays:
+    """Arrays read from one segment's files (field lengths, dates, facet
+    columns), shared by every snapshot that has the segment.
+
+    A segment's files never change (snapshots share them by hard links),
+    so when an update publishes a snapshot that adds a segment or two, a
+    worker reads only those instead of a million articles' columns again.
+    Deletions are not in the files: what depends on them stays per snapshot.
+    """
+
+    def __init__(self) -> None:
+        self._items: dict[tuple[str, str], Any] = {}
+        self._lock = threading.Lock()
+
+    def get(self, segment: str, name: str, make: Callable[[], Any]) -> Any:
+        key = (segment, name)
+        value = self._items.get(key)
+        if value is None:
+            value = make()
+            with self._lock:
+                value = self._items.setdefault(key, value)
+        return value
+
+    def keep_only(self, segments: frozenset[str]) -> None:
+        """Forget the segments a newly live snapshot no longer has."""
+        with self._lock:
+            self._items = {k: v for k, v in self._items.items() if k[0] in segments}
+
+
 @dataclass
 class OpenSnapshot:
     """One opened snapshot: its Whoosh index, per-thread searchers, and the
@@ -68,6 +101,7 @@ class OpenSnapshot:
     _postings_bytes: int = 0
     _words: dict[str, list[str]] = field(default_factory=dict)
     _frequencies: dict[tuple[str, str, str], int] = field(default_factory=dict)
+    _making: dict[str, threading.Lock] = field(default_factory=dict)
     _searchers: list[Any] = field(default_factory=list)
     _lock: threading.RLock = field(default_factory=threading.RLock)  # searcher() runs under it too
     #: Uses in progress (see :meth:`SearchIndex.lease`); guarded by the index's lock.
@@ -77,6 +111,8 @@ class OpenSnapshot:
     closed: bool = False
     #: The vocabulary the snapshot carries (empty without one), read once when it is opened.
     vocabulary: Vocabulary = field(default_factory=Vocabulary)
+    #: Per-segment arrays, shared with the snapshots opened before and after this one.
+    segment_arrays: SegmentArrays = field(default_factory=SegmentArrays)
 
     def __post_init__(self) -> None:
         self.vocabulary = snapshot_vocabulary(self.snapshot.path)
@@ -86,6 +122,7 @@ class OpenSnapshot:
             self.doc_count = reader.doc_count()
             self.doc_count_all = reader.doc_count_all()
             self._field_totals = {f: reader.field_length(f) for f in TEXT_FIELDS}
+            self.segment_keys = frozenset(sub.segment().segment_id() for sub, _ in reader.leaf_readers())
 
     def searcher(self) -> Any:
         s = getattr(self._local, "searcher", None)
@@ -137,9 +174,13 @@ class OpenSnapshot:
         return found
 
     def _cached(self, key: str, make: Callable[[], Any]) -> Any:
+        # One lock per key: a thread making one array (a million articles'
+        # facet, in the warm-up thread) must not hold up one that needs another.
         value = self._arrays.get(key)
         if value is None:
             with self._lock:
+                making = self._making.setdefault(key, threading.Lock())
+            with making:
                 value = self._arrays.get(key)
                 if value is None:
                     value = self._arrays[key] = make()
@@ -187,7 +228,7 @@ class OpenSnapshot:
     def segment_lengths(self, seg: Segment, fieldname: str) -> np.ndarray:
         """A segment's per-document lengths of a scored field, read once
         (as Whoosh stores them: one byte, decoded)."""
-        return self._cached(f"len\x1f{seg.key}\x1f{fieldname}", lambda: field_lengths(seg.reader, fieldname, 1))
+        return self.segment_arrays.get(seg.key, f"len\x1f{fieldname}", lambda: field_lengths(seg.reader, fieldname, 1))
 
     def segment_dates(self, seg: Segment) -> np.ndarray:
         """A segment's dates as Whoosh's sortable longs; :data:`NO_DATE`
@@ -197,7 +238,7 @@ class OpenSnapshot:
             out = raw.astype(np.int64)  # real dates (microseconds since year 1) fit
             out[raw > np.uint64(NO_DATE)] = NO_DATE  # the column's default: no date
             return out
-        return self._cached(f"date\x1f{seg.key}", make)
+        return self.segment_arrays.get(seg.key, "date", make)
 
     def dates(self) -> np.ndarray:
         """Every document's date (sortable long; :data:`NO_DATE` without one), by global docnum."""
@@ -209,7 +250,7 @@ class OpenSnapshot:
         return self._cached("indexed", lambda: np.concatenate(
             [segment_stamps(seg.reader) for seg in self.segments()] or [np.zeros(0, dtype=np.int64)]))
 
-    def facet(self, name: str) -> tuple[list[str], np.ndarray, np.ndarray | None]:
+    def facet(self, name: str) -> Facet:
         """``(labels, codes, indptr)`` of a facet over every global docnum.
 
         Single-valued facets (source, category, month): ``codes[d]`` is the
@@ -235,11 +276,15 @@ class OpenSnapshot:
         counts = np.bincount(picked, minlength=len(labels))
         return [(labels[i], int(counts[i])) for i in np.flatnonzero(counts)]
 
-    def _make_facet(self, name: str) -> tuple[list[str], np.ndarray, np.ndarray | None]:
+    def _make_facet(self, name: str) -> Facet:
+        parts = [self.segment_arrays.get(seg.key, f"facet\x1f{name}", lambda: self._segment_facet(seg, name))
+                 for seg in self.segments()]
+        return _merge_facets(parts, name in MULTI_VALUED)
+
+    def _segment_facet(self, seg: Segment, name: str) -> Facet:
+        """Facet ``name`` over one segment's local docnums."""
         column = MULTI_VALUED.get(name, name)
-        raws: list[bytes] = []
-        for seg in self.segments():
-            raws.extend(var_bytes_column(seg.reader, column))
+        raws = var_bytes_column(seg.reader, column)
         if name not in MULTI_VALUED:
             # Grouped by the stored bytes, then only the distinct values are
             # translated (UTF-8 decoding keeps distinct values distinct).
@@ -260,7 +305,7 @@ class OpenSnapshot:
         return labels, codes, indptr
 
     @staticmethod
-    def _make_facet_per_doc(raws: list[bytes]) -> tuple[list[str], np.ndarray, np.ndarray]:
+    def _make_facet_per_doc(raws: list[bytes]) -> Facet:
         labels: dict[str, int] = {}
         lengths = np.zeros(len(raws) + 1, dtype=np.int64)
         flat: list[int] = []
@@ -302,6 +347,7 @@ class SearchIndex:
         self._stamp: tuple[int, int] | None = None
         self._checked = 0.0
         self._lock = threading.Lock()
+        self.segment_arrays = SegmentArrays()
         #: Why the newest snapshot could not be opened (None when all is well).
         self.error: str | None = None
 
@@ -333,6 +379,7 @@ class SearchIndex:
                     self._open = self._fallback(exc)
                 return self._open  # keep serving the last good snapshot
             self._retire(self._open)
+            self.segment_arrays.keep_only(opened.segment_keys)
             self._open, self._stamp, self.error = opened, stamp, None
             return opened
 
@@ -367,7 +414,7 @@ class SearchIndex:
     def _open_snapshot(self, snap: Snapshot | None) -> OpenSnapshot:
         snap, ix = self.store.open(snap)
         try:
-            return OpenSnapshot(snap, ix, snap.meta())
+            return OpenSnapshot(snap, ix, snap.meta(), segment_arrays=self.segment_arrays)
         except StoreError:
             raise
         except Exception as exc:  # Whoosh's many ways of failing on damaged files
@@ -408,3 +455,23 @@ def _factorize(values: list[Any], skip: Any = None) -> tuple[list[Any], np.ndarr
     if skip is not None:
         index[skip] = -1
     return distinct, np.fromiter(map(index.__getitem__, values), dtype=np.int64, count=len(values))
+
+
+def _merge_facets(parts: list[Facet], multi: bool) -> Facet:
+    """Segments' facets (in docnum order) as one over the snapshot's global
+    docnums: labels unified in first-seen order, codes renumbered."""
+    index: dict[str, int] = {}
+    codes: list[np.ndarray] = []
+    ends: list[np.ndarray] = [np.zeros(1, dtype=np.int64)]
+    base = 0
+    for labels, local, indptr in parts:
+        remap = np.fromiter((index.setdefault(v, len(index)) for v in labels), dtype=np.int64, count=len(labels))
+        if multi:
+            assert indptr is not None
+            codes.append(remap[local])
+            ends.append(indptr[1:] + base)
+            base += len(local)
+        else:
+            codes.append(np.where(local >= 0, remap[np.maximum(local, 0)], -1) if len(remap) else local)
+    merged = np.concatenate(codes) if codes else np.zeros(0, dtype=np.int64)
+    return list(index), merged, np.concatenate(ends) if multi else None

@@ -51,7 +51,12 @@ class StoryMap:
 
     def count(self, docs: np.ndarray) -> int:
         """How many stories ``docs`` belong to."""
-        return int(len(np.unique(self.doc_key[docs])))
+        span = len(self.ids) + len(self.doc_key)  # keys are below it
+        if len(docs) * 16 < span:  # few: sorting them is cheaper than a mask of every key
+            return int(len(np.unique(self.doc_key[docs])))
+        seen = np.zeros(span, dtype=bool)
+        seen[self.doc_key[docs]] = True
+        return int(np.count_nonzero(seen))
 
     def row_of(self, article_id: str) -> int | None:
         k = bisect.bisect_left(self.ids, article_id)

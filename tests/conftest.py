@@ -24,6 +24,9 @@ def running_in_ci() -> bool:
 
 if running_in_ci():
     settings.load_profile("ci")
+# Apps that tests make start no warm-up thread (it would outlive a test's
+# index); tests/test_warm_up.py turns it on where it checks it.
+os.environ.setdefault("NEWSEARCH_WARM_UP", "false")
 SEEDS = ROOT / "seeds"
 CORPUS_ENV = "NEWSEARCH_CORPUS"
 

@@ -362,3 +362,16 @@ def test_packed_ids_look_up_like_the_list(ids, probe):
         assert packed[-1] == ids[-1]
     with pytest.raises(IndexError):
         packed[len(ids)]
+
+
+@settings(max_examples=60, deadline=None)
+@given(keys=st_.lists(st_.integers(0, 49), min_size=1, max_size=40), picks=st_.lists(st_.integers(0, 39), max_size=400))
+def test_story_count_is_the_number_of_distinct_keys(keys, picks):
+    """Both ways of counting (sorting few docs, a mask for many) give the distinct stories."""
+    from search.stories import StoryMap
+
+    stories = object.__new__(StoryMap)
+    stories.ids = ["x"] * 10  # keys stay below rows + docs = 10 + len(keys)
+    stories.doc_key = np.asarray([k % (10 + len(keys)) for k in keys], dtype=np.int64)
+    docs = np.asarray(sorted({p % len(keys) for p in picks}), dtype=np.int64)
+    assert stories.count(docs) == len(set(stories.doc_key[docs].tolist()))

@@ -1,0 +1,49 @@
+"""A worker reads every article's dates and facets in a background thread
+at start (``WARM_UP``), so its first page search reads no column; with the
+setting off it starts none."""
+
+from __future__ import annotations
+
+import pytest
+
+import search.snapshots
+from api import WARM_UP_THREAD, create_app
+
+
+def test_first_faceted_search_after_warm_up_reads_no_column(news_dir, monkeypatch):
+    app = create_app({"INDEX_DIR": str(news_dir), "TESTING": True, "WARM_UP": True})
+    try:
+        thread = app.extensions[WARM_UP_THREAD]
+        assert thread is not None
+        thread.join(timeout=60)
+        assert not thread.is_alive()
+
+        def no_reading(*args, **kwargs):
+            raise AssertionError("a column was read after the warm-up")
+
+        monkeypatch.setattr(search.snapshots, "var_bytes_column", no_reading)
+        monkeypatch.setattr(search.snapshots, "date_column", no_reading)
+        got = app.test_client().get("/api/search", query_string={"q": "郑州", "facets": "true"})
+        assert got.status_code == 200, got.json
+        assert got.json["facets"]["source"] and got.json["facets"]["month"]
+    finally:
+        app.extensions["newsearch"].close()
+
+
+def test_off_by_setting(news_dir):
+    app = create_app({"INDEX_DIR": str(news_dir), "TESTING": True, "WARM_UP": False})
+    try:
+        assert app.extensions[WARM_UP_THREAD] is None
+    finally:
+        app.extensions["newsearch"].close()
+
+
+def test_without_a_warm_up_a_search_reads_the_columns(news_dir, monkeypatch):
+    """The check above can fail: without the warm-up the same search reads them."""
+    app = create_app({"INDEX_DIR": str(news_dir), "TESTING": True, "WARM_UP": False})
+    try:
+        monkeypatch.setattr(search.snapshots, "var_bytes_column", lambda *a: pytest.fail("read"))
+        with pytest.raises(pytest.fail.Exception):
+            app.test_client().get("/api/search", query_string={"q": "郑州", "facets": "true"})
+    finally:
+        app.extensions["newsearch"].close()
