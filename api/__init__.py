@@ -64,8 +64,7 @@ DEFAULTS: dict[str, Any] = {
     "PUBLIC_URL": "",
     "WARM_UP": True,
 }
-#: ``app.extensions`` key of the warm-up thread (None when off or no index).
-WARM_UP_THREAD = "newsearch.warm_up"
+
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -126,7 +125,7 @@ def init_app(app: Flask, url_prefix: str = "/api") -> None:
     app.extensions[views.EXPORT_SLOTS] = threading.BoundedSemaphore(max(1, int(app.config["EXPORT_CONCURRENCY"])))
     # The index lives as long as the app: closed at exit, never by __del__.
     atexit.register(_close_at_exit, weakref.ref(index))
-    app.extensions[WARM_UP_THREAD] = None
+    app.extensions[live.WARM_UP_THREAD] = None
     try:  # open the index (and load jieba) now rather than in the first request
         index.acquire()
     except StoreError as exc:
@@ -134,7 +133,7 @@ def init_app(app: Flask, url_prefix: str = "/api") -> None:
     else:
         if app.config["WARM_UP"]:
             thread = threading.Thread(target=_warm_up, args=(app, index), name="newsearch-warm-up", daemon=True)
-            app.extensions[WARM_UP_THREAD] = thread
+            app.extensions[live.WARM_UP_THREAD] = thread
             thread.start()
     prefix = "/" + url_prefix.strip("/") if url_prefix.strip("/") else ""
     http.register(app, prefix)

@@ -7,6 +7,8 @@ from flask import current_app
 from search.snapshots import SearchIndex
 
 EXTENSION = "newsearch"
+#: ``app.extensions`` key of the warm-up thread (None when off or without an index).
+WARM_UP_THREAD = "newsearch.warm_up"
 
 
 def live_index() -> SearchIndex:

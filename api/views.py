@@ -26,7 +26,7 @@ from . import errors
 from .errors import APIError
 from .exports import MEDIA_TYPES, export_lines
 from .feeds import MEDIA_TYPE as ATOM, feed_response
-from .live import live_index, time_budget
+from .live import WARM_UP_THREAD, live_index, time_budget
 from .operations import operation
 from .schemas import (ArticleArgsSchema, ArticleSchema, ExportArgsSchema, ExportRequest, FeedArgsSchema,
                       HealthSchema, RelatedArgsSchema, RelatedResultSchema, SearchArgsSchema, SearchResultSchema,
@@ -136,7 +136,9 @@ def health() -> Any:
     """200 with the live snapshot while an index is loaded, else 503."""
     index = live_index()
     opened = index.acquire()  # StoreError → 503 through the error handler
-    out: dict[str, Any] = {"status": "ok", "snapshot": opened.snapshot.name, "articles": opened.doc_count}
+    warming = current_app.extensions.get(WARM_UP_THREAD)
+    out: dict[str, Any] = {"status": "ok", "snapshot": opened.snapshot.name, "articles": opened.doc_count,
+                           "warming_up": bool(warming is not None and warming.is_alive())}
     if index.error:
         out["status"] = "degraded"
         out["warning"] = "the newest snapshot could not be opened; serving an older one"

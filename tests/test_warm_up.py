@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 
 import search.snapshots
-from api import WARM_UP_THREAD, create_app
+from api import create_app
+from api.live import WARM_UP_THREAD
 
 
 def test_first_faceted_search_after_warm_up_reads_no_column(news_dir, monkeypatch):
@@ -17,6 +18,7 @@ def test_first_faceted_search_after_warm_up_reads_no_column(news_dir, monkeypatc
         assert thread is not None
         thread.join(timeout=60)
         assert not thread.is_alive()
+        assert app.test_client().get("/api/health").json["warming_up"] is False
 
         def no_reading(*args, **kwargs):
             raise AssertionError("a column was read after the warm-up")
