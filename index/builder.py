@@ -177,6 +177,13 @@ class _SegmentSeries:
             writer.cancel()
         else:
             self.segments.append(writer._finalize_segment())
+        del writer
+        # Whoosh's writer objects reference each other (about 175,000 objects
+        # in cycles a segment, its term index among them), and the cycle
+        # collector is off while documents are inverted: without this, each
+        # finished segment stayed in memory (measured: +200 MB a segment per
+        # build worker, 7 GB a worker at a million articles).
+        gc.collect()
 
     def finish(self) -> list[Any]:
         """Close the last segment; every segment written, in order."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -192,3 +193,33 @@ def test_rollback_never_makes_an_older_schema_live(tmp_path):
     result = newsearch("rollback", "--index-dir", ix_dir)
     assert result.returncode == 0 and oldest.name in result.stdout
     assert store.current_name() == oldest.name
+
+
+def test_finished_segments_leave_memory_while_the_collector_is_off(tmp_path, monkeypatch):
+    """A build worker inverts with the cycle collector off; a finished
+    segment's writer (its objects reference each other) must still be freed,
+    or a million-article build grows by every segment it wrote."""
+    import gc
+
+    import index.builder as builder
+    from index.inverter import InvertingWriter
+
+    monkeypatch.setattr(builder, "POOL_MB", 1)  # a segment every few articles
+    alive: list[int] = []
+    close = builder._SegmentSeries._close
+
+    def counting_close(self):
+        close(self)
+        alive.append(sum(isinstance(o, InvertingWriter) for o in gc.get_objects()))
+
+    monkeypatch.setattr(builder._SegmentSeries, "_close", counting_close)
+    # a segment is closed between batches of 64 articles once it is full
+    rng = random.Random(3)
+    chars = "市民在河边散步桥下是河谷今天的会议讨论了城市交通和公园建设记者报道新闻政府学校医院"
+    docs = [{"id": f"m{k}", "title": f"第{k}篇", "body": "".join(rng.choice(chars) for _ in range(600))}
+            for k in range(300)]
+    src = tmp_path / "m.jsonl"
+    src.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in docs), encoding="utf-8")
+    report = build([str(src)], IndexStore(tmp_path / "index"), procs=1)
+    assert report.indexed == 300 and len(alive) >= 4
+    assert max(alive) == 0, alive
