@@ -28,10 +28,10 @@ TIME_BUDGET          NEWSEARCH_TIME_BUDGET      ``2.0`` s a search may take; pas
 PUBLIC_URL           NEWSEARCH_PUBLIC_URL       none: the URL of this app's root as readers
                                                 reach it (feeds' absolute links); else the
                                                 request's host URL
-WARM_UP              NEWSEARCH_WARM_UP          ``true``: at start, read every article's dates
-                                                and facets in a background thread (seconds at
-                                                a million articles) instead of in the first
-                                                page search
+WARM_UP              NEWSEARCH_WARM_UP          ``true``: at start, read every article's dates,
+                                                facets, stories and suggestions in a background
+                                                thread (seconds at a million articles) instead
+                                                of in the first page search
 ===================  =========================  ==========================================
 
 Production: ``gunicorn -w 4 -b 127.0.0.1:8000 "api:create_app()"`` behind the
@@ -66,7 +66,6 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
-
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """The whole service: the JSON API at ``/api``, its docs, the search page and the widget."""
     from . import errors, pages
@@ -93,7 +92,8 @@ def _warm_up(app: Flask, index: Any) -> None:
     except Exception as exc:  # a snapshot switch or shutdown meanwhile: the first search reads them instead
         app.logger.warning("warm-up stopped: %s", exc)
     else:
-        app.logger.info("warm-up: dates and facets read in %.1f s", time.monotonic() - started)
+        app.logger.info("warm-up: dates, facets, stories and suggestions read in %.1f s",
+                        time.monotonic() - started)
 
 
 def _close_at_exit(ref: weakref.ReferenceType[Any]) -> None:

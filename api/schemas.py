@@ -325,8 +325,8 @@ class HealthSchema(Schema):
     snapshot = fields.String()
     articles = fields.Integer()
     warning = fields.String(metadata={"description": "Set when the newest snapshot could not be opened."})
-    warming_up = fields.Boolean(metadata={"description": "This worker is still reading its snapshot's dates "
-                                          "and facets in the background (see the WARM_UP setting)."})
+    warming_up = fields.Boolean(metadata={"description": "This worker is still reading its snapshot's dates, "
+                                          "facets and stories in the background (see the WARM_UP setting)."})
 
 
 class StatsSchema(Schema):

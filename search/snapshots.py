@@ -57,8 +57,8 @@ Facet = tuple[list[str], np.ndarray, "np.ndarray | None"]
 
 
 class SegmentArrays:
-    """Arrays read from one segment's files (field lengths, dates, facet
-    columns), shared by every snapshot that has the segment.
+    """Arrays read from one segment's files (field lengths, dates, stamps,
+    facet columns), shared by every snapshot that has the segment.
 
     A segment's files never change (snapshots share them by hard links),
     so when an update publishes a snapshot that adds a segment or two, a
@@ -248,7 +248,8 @@ class OpenSnapshot:
     def indexed_times(self) -> np.ndarray:
         """When every document was indexed (epoch seconds, :mod:`index.stamps`), by global docnum."""
         return self._cached("indexed", lambda: np.concatenate(
-            [segment_stamps(seg.reader) for seg in self.segments()] or [np.zeros(0, dtype=np.int64)]))
+            [self.segment_arrays.get(seg.key, "indexed", lambda: segment_stamps(seg.reader))
+             for seg in self.segments()] or [np.zeros(0, dtype=np.int64)]))
 
     def facet(self, name: str) -> Facet:
         """``(labels, codes, indptr)`` of a facet over every global docnum.
