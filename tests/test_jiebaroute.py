@@ -12,7 +12,7 @@ from typing import Any
 
 import jieba
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from index.jiebaroute import RouteTokenizer
@@ -85,3 +85,32 @@ def test_dag_is_still_readable(tokenizers: tuple[RouteTokenizer, jieba.Tokenizer
     text = "郑州市郑东新区龘龖龘"
     assert dict(route.get_DAG(text)) == plain.get_DAG(text)
     assert list(route.cut(text, cut_all=True)) == list(plain.cut(text, cut_all=True))
+
+
+#: Han characters the HMM knows and ones it does not (emission MIN_FLOAT),
+#: so that ties between states at the minimum happen too.
+HMM_ALPHABET = ALPHABET + "龘龖鱻䶮𪚥丨丶丿"
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet=HMM_ALPHABET, max_size=60))
+@example(text="龘龘龘")  # the last state's tie at MIN_FLOAT: S wins, as in jieba
+def test_hmm_cut_is_finalsegs(text: str) -> None:
+    from jieba import finalseg
+
+    from index.jiebaroute import hmm_cut
+
+    assert list(hmm_cut(text)) == list(finalseg.cut(text))
+
+
+def test_hmm_cut_keeps_forced_splits(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A word jieba was told never to join (``del_word``) comes out character by character."""
+    from jieba import finalseg
+
+    from index.jiebaroute import hmm_cut
+
+    text = "王小明说龘龖的事"
+    joined = list(finalseg.cut(text))
+    word = next(w for w in joined if len(w) > 1)
+    monkeypatch.setattr(finalseg, "Force_Split_Words", {word})
+    assert list(hmm_cut(text)) == list(finalseg.cut(text)) != joined
