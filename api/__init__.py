@@ -28,10 +28,10 @@ TIME_BUDGET          NEWSEARCH_TIME_BUDGET      ``2.0`` s a search may take; pas
 PUBLIC_URL           NEWSEARCH_PUBLIC_URL       none: the URL of this app's root as readers
                                                 reach it (feeds' absolute links); else the
                                                 request's host URL
-WARM_UP              NEWSEARCH_WARM_UP          ``false``; ``true``: at start, read every article's dates,
+WARM_UP              NEWSEARCH_WARM_UP          ``true``: at start, read every article's dates,
                                                 facets, stories and suggestions in a background
                                                 thread (seconds at a million articles) instead
-                                                of in the first page search
+                                                of in the first page search; ``false``: not
 ===================  =========================  ==========================================
 
 Production: ``gunicorn -w 4 -b 127.0.0.1:8000 "api:create_app()"`` behind the
@@ -62,7 +62,7 @@ DEFAULTS: dict[str, Any] = {
     "TIME_BUDGET": DEFAULT_TIME_BUDGET,
     "EXPORT_CONCURRENCY": 2,
     "PUBLIC_URL": "",
-    "WARM_UP": False,
+    "WARM_UP": True,
 }
 
 

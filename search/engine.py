@@ -284,10 +284,12 @@ def warm_up(index: SearchIndex) -> None:
     does not: at a million articles that is seconds.  Meant for a background
     thread at start; later snapshots reuse the arrays of the segments they share."""
     with index.lease() as opened:
-        opened.dates()
-        _facets(opened, np.zeros(0, dtype=np.int64))
-        opened.stories()
-        opened.suggester()
+        steps = (opened.dates, lambda: _facets(opened, np.zeros(0, dtype=np.int64)),
+                 opened.stories, opened.suggester)
+        for step in steps:
+            if opened.retired:  # switched or closed meanwhile: stop at the next step
+                return
+            step()
 
 
 def overview(index: SearchIndex) -> dict[str, Any]:

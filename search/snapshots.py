@@ -440,10 +440,12 @@ class SearchIndex:
         self.close()
 
     def close(self) -> None:
-        """Close the live snapshot (at exit: a web app registers this with ``atexit``)."""
+        """Close the live snapshot (at exit: a web app registers this with
+        ``atexit``).  A snapshot still in use (a request, the warm-up thread)
+        is closed when its last lease ends, as after a switch: closing files
+        another thread is reading would fail there or here."""
         with self._lock:
-            if self._open is not None:
-                self._open.close()
+            self._retire(self._open)
             self._open = self._stamp = None
 
 

@@ -49,3 +49,33 @@ def test_without_a_warm_up_a_search_reads_the_columns(news_dir, monkeypatch):
             app.test_client().get("/api/search", query_string={"q": "郑州", "facets": "true"})
     finally:
         app.extensions["newsearch"].close()
+
+
+def test_closing_during_the_warm_up_waits_for_it_and_stops_it(news_dir, monkeypatch):
+    """At exit (or a test's teardown) the index closes while the warm-up
+    thread may be reading: its files stay open until the thread's current
+    step ends, and the steps after it are skipped."""
+    import threading
+
+    reading, release = threading.Event(), threading.Event()
+    later_steps: list[str] = []
+    dates = search.snapshots.OpenSnapshot.dates
+
+    def slow_dates(self):
+        reading.set()
+        assert release.wait(timeout=60)
+        return dates(self)
+
+    monkeypatch.setattr(search.snapshots.OpenSnapshot, "dates", slow_dates)
+    monkeypatch.setattr(search.snapshots.OpenSnapshot, "stories", lambda self: later_steps.append("stories"))
+    app = create_app({"INDEX_DIR": str(news_dir), "TESTING": True, "WARM_UP": True})
+    index, thread = app.extensions["newsearch"], app.extensions[WARM_UP_THREAD]
+    assert reading.wait(timeout=60)
+    opened = index._open
+    index.close()
+    assert not opened.closed, "closed under the warm-up thread's reads"
+    release.set()
+    thread.join(timeout=60)
+    assert not thread.is_alive()
+    assert opened.closed, "the warm-up's lease ended without closing the retired snapshot"
+    assert later_steps == []
