@@ -569,7 +569,7 @@ def _update_into(tmp: Path, name: str, live: Path, sources: Sequence[str], prune
                 if _has_live(reader, "digest", content_digest(art)):  # before tagging: posseg is slow
                     report.unchanged += 1
                     continue
-                writer.update_document(**to_document(art, stamp, tagger))
+                _replace_document(reader, writer, to_document(art, stamp, tagger))
                 sketcher.add(art.id, art.date, art.title, art.body)
                 _count(report, art, on_progress)
                 failpoint("update:ingest")
@@ -634,14 +634,27 @@ def merge_small_segments(writer: Any, segments: list[Any]) -> list[Any]:
     return [s for s in segments if s not in chosen]
 
 
-def _has_live(reader: Any, fieldname: str, text: str) -> bool:
+def _live_docnums(reader: Any, fieldname: str, text: str) -> list[int]:
     from whoosh.reading import TermNotFound
 
     try:
         docnums = reader.postings(fieldname, text).all_ids()
     except TermNotFound:
-        return False
-    return any(not reader.is_deleted(d) for d in docnums)
+        return []
+    return [d for d in docnums if not reader.is_deleted(d)]
+
+
+def _has_live(reader: Any, fieldname: str, text: str) -> bool:
+    return bool(_live_docnums(reader, fieldname, text))
+
+
+def _replace_document(reader: Any, writer: Any, doc: dict[str, Any]) -> None:
+    """Whoosh's ``update_document`` through the reader the update already
+    holds: Whoosh's own opens a searcher over every segment for each
+    article (at 1,000,000 articles, 70 segments: 10 of a day's 40 s)."""
+    for docnum in _live_docnums(reader, "id", doc["id"]):
+        writer.delete_document(docnum)
+    writer.add_document(**doc)
 
 
 def _prune(reader: Any, writer: Any, seen: dict[str, set[str]], removed: set[str]) -> int:

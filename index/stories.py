@@ -58,9 +58,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import zipfile
 from collections.abc import Iterable, Sequence, Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -263,37 +265,64 @@ class Sketcher:
         return out
 
 
-def _band_keys(sigs: np.ndarray) -> np.ndarray:
-    """``uint64 [BANDS, n]``: each band's :data:`ROWS` values hashed to one key."""
-    bands = sigs[:, :BANDS * ROWS].reshape(len(sigs), BANDS, ROWS).astype(np.uint64)
-    keys = np.zeros((BANDS, len(sigs)), dtype=np.uint64)
-    for r in range(ROWS):
-        keys ^= bands[:, :, r].T
-        keys *= np.uint64(0x9E3779B97F4A7C15)
-        keys ^= keys >> np.uint64(31)
+def _band_keys(sigs: np.ndarray, rows: np.ndarray | None = None, block: int = 4096) -> np.ndarray:
+    """``uint64 [BANDS, len(rows)]``: each band's :data:`ROWS` values of each
+    of ``rows`` (default all) hashed to one key.  Computed a block of rows at
+    a time, in cache (the whole matrix at once made 1,000,000 rows take 2 s
+    instead of 0.3)."""
+    n = len(sigs) if rows is None else len(rows)
+    keys = np.empty((BANDS, n), dtype=np.uint64)
+    mult, shift = np.uint64(0x9E3779B97F4A7C15), np.uint64(31)
+    for lo in range(0, n, block):
+        part = sigs[lo:lo + block] if rows is None else sigs[rows[lo:lo + block]]
+        part = part[:, :BANDS * ROWS].reshape(-1, BANDS, ROWS)
+        k = np.zeros((len(part), BANDS), dtype=np.uint64)
+        for r in range(ROWS):
+            k ^= part[:, :, r]
+            k *= mult
+            k ^= k >> shift
+        keys[:, lo:lo + block] = k.T
     return keys
 
 
 def candidate_pairs(sigs: np.ndarray, eligible: np.ndarray) -> np.ndarray:
-    """``int64 [m, 2]`` row pairs (i < j) sharing a band, among ``eligible`` rows."""
+    """``int64 [m, 2]`` row pairs (i < j) sharing a band, among ``eligible`` rows.
+
+    Each band's rows are sorted by one ``uint64``: the key's high bits
+    above the row number, so a bucket's members come out together and in
+    row (id) order with one plain sort.  Dropping the key's low bits merges
+    unrelated buckets about once per band at 1,000,000 rows (2**-44 per
+    pair); such pairs are only candidates, which :func:`similar` rejects."""
     rows = np.flatnonzero(eligible)
-    if len(rows) < 2:
+    n = len(rows)
+    if n < 2:
         return np.zeros((0, 2), dtype=np.int64)
-    keys = _band_keys(sigs[rows])
+    keys = _band_keys(sigs, rows)
+    bits = np.uint64(max(1, (n - 1).bit_length()))
+    low = np.uint64((1 << int(bits)) - 1)
+    row_numbers = np.arange(n, dtype=np.uint64)
     found = []
     for band in range(BANDS):
-        order = np.argsort(keys[band], kind="stable")
-        k = keys[band][order]
+        packed = keys[band] >> bits
+        packed <<= bits
+        packed |= row_numbers
+        packed.sort()
+        k = packed >> bits
+        # only members of buckets of two or more rows (few) go on
+        shared = np.zeros(len(k), dtype=bool)
+        np.equal(k[1:], k[:-1], out=shared[1:])
+        shared[:-1] |= shared[1:]
+        k = k[shared]
+        order = (packed[shared] & low).astype(np.int64)
         for gap in range(1, BUCKET_WINDOW + 1):
             same = np.flatnonzero(k[gap:] == k[:-gap])
             if len(same) == 0:
                 break
-            found.append(np.stack([order[same], order[same + gap]], axis=1))
+            found.append(order[same] * n + order[same + gap])  # order[same] < order[same + gap]
     if not found:
         return np.zeros((0, 2), dtype=np.int64)
-    pairs = rows[np.concatenate(found)]
-    pairs.sort(axis=1)
-    return np.unique(pairs, axis=0)
+    codes = np.unique(np.concatenate(found))
+    return rows[np.stack([codes // n, codes % n], axis=1)]
 
 
 def similar(sigs: np.ndarray, sizes: np.ndarray, pairs: np.ndarray) -> np.ndarray:
@@ -364,13 +393,21 @@ class StoryTable:
 
     @classmethod
     def from_sketches(cls, sk: Sketches, chunk_sizes: Sequence[int] = ()) -> StoryTable:
-        """Rows in id order (the last of a repeated id wins), stories computed.
+        """Rows in id order (the last of a repeated id wins), stories computed;
+        ``sk`` is consumed (its arrays are reordered in place).
         ``chunk_sizes``: the rows of each of ``sk.chunks`` (an update's, from
         the live table)."""
         last = {article_id: k for k, article_id in enumerate(sk.ids)}
         order = np.asarray([last[i] for i in sorted(last)], dtype=np.int64)
-        ids = [sk.ids[k] for k in order]
-        days, sizes, sigs = sk.days[order], sk.sizes[order], sk.sigs[order]
+        # Rows before the first out of place stay where they are: an update's
+        # old rows come first in id order, so only the tail moves, in place
+        # (``sk``'s arrays are reused) instead of copying 512 MB a million.
+        moved = np.flatnonzero(order != np.arange(len(order)))
+        p = int(moved[0]) if len(moved) else len(order)
+        tail = order[p:]  # all >= p: the first p rows are 0 … p-1 (later ones may be past len(order))
+        ids = list(sk.ids[:p]) + [sk.ids[k] for k in tail]
+        days, sizes, sigs = sk.days[:len(order)], sk.sizes[:len(order)], sk.sigs[:len(order)]
+        days[p:], sizes[p:], sigs[p:] = sk.days[tail], sk.sizes[tail], sk.sigs[tail]  # copies, then writes
         return cls(ids, days, sizes, sigs, story_roots(ids, days, sizes, sigs), np.zeros(0, dtype=np.int64),
                    sk.chunk[order], sk.chunk_row[order], list(sk.chunks), list(chunk_sizes))
 
@@ -399,10 +436,11 @@ class StoryTable:
         with open(part, "wb") as fh:
             # compressed: this file is rewritten (and synced) by every update, 44 bytes an article
             # before compression; signatures, random by nature, stay in the uncompressed chunks
-            np.savez_compressed(fh, ids=blob, offsets=offsets, days=self.days, root=self.root.astype(np.int32),
-                     doc_row=self.doc_row.astype(np.int32), chunk=self.chunk.astype(np.int32),
-                     chunk_row=self.chunk_row.astype(np.int32), chunk_names=names,
-                     chunk_name_offsets=name_offsets, chunk_sizes=np.asarray(self.chunk_sizes, dtype=np.int64))
+            _save_compressed(fh, ids=blob, offsets=offsets, days=self.days, root=self.root.astype(np.int32),
+                             doc_row=self.doc_row.astype(np.int32), chunk=self.chunk.astype(np.int32),
+                             chunk_row=self.chunk_row.astype(np.int32), chunk_names=names,
+                             chunk_name_offsets=name_offsets,
+                             chunk_sizes=np.asarray(self.chunk_sizes, dtype=np.int64))
         # replaces (never writes through) the file an update hard-linked from the live snapshot
         os.replace(part, path)
         return path
@@ -471,6 +509,16 @@ class StoryTable:
         return table
 
 
+def _save_compressed(fh: Any, **arrays: np.ndarray) -> None:
+    """``numpy.savez_compressed`` at zlib's fastest level: the table of a
+    million articles in 0.6 instead of 2.5 s, 10% bigger; ``numpy.load``
+    reads it as any ``.npz``."""
+    with zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
+        for name, array in arrays.items():
+            with zf.open(name + ".npy", "w", force_zip64=True) as member:
+                np.lib.format.write_array(member, np.asanyarray(array), allow_pickle=False)
+
+
 def _write_chunk(folder: Path, sizes: np.ndarray, sigs: np.ndarray) -> str:
     """Write rows' shingle counts and signatures as a chunk file named for its content."""
     sizes = np.ascontiguousarray(sizes, dtype=np.uint32)
@@ -499,8 +547,13 @@ def _read_signatures(folder: Path, chunks: Sequence[str], chunk: np.ndarray,
             part_sizes, part_sigs = data["sizes"], data["sigs"]
         if part_sigs.shape[1:] != (NUM_PERM,) or len(part_sizes) != len(part_sigs):
             raise ValueError(f"{name}: not a signature chunk")
-        sizes[rows] = part_sizes[chunk_row[rows]]
-        sigs[rows] = part_sigs[chunk_row[rows]]
+        at = chunk_row[rows]
+        if len(at) == len(part_sigs) and np.array_equal(at, np.arange(len(at))):
+            if len(rows) == n:  # a build's one chunk: the arrays as read
+                return part_sizes, part_sigs
+            sizes[rows], sigs[rows] = part_sizes, part_sigs
+        else:
+            sizes[rows], sigs[rows] = part_sizes[at], part_sigs[at]
     return sizes, sigs
 
 

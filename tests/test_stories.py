@@ -375,3 +375,49 @@ def test_story_count_is_the_number_of_distinct_keys(keys, picks):
     stories.doc_key = np.asarray([k % (10 + len(keys)) for k in keys], dtype=np.int64)
     docs = np.asarray(sorted({p % len(keys) for p in picks}), dtype=np.int64)
     assert stories.count(docs) == len(set(stories.doc_key[docs].tolist()))
+
+
+def naive_candidate_pairs(sigs: np.ndarray, eligible: np.ndarray) -> set[tuple[int, int]]:
+    """The candidate rule spelled out: rows agreeing on all of a band's values,
+    each paired with the next ``BUCKET_WINDOW`` members of the bucket in row order."""
+    out: set[tuple[int, int]] = set()
+    for band in range(st.BANDS):
+        buckets: dict[tuple[int, ...], list[int]] = {}
+        for row in np.flatnonzero(eligible).tolist():
+            buckets.setdefault(tuple(sigs[row, band * st.ROWS:(band + 1) * st.ROWS].tolist()), []).append(row)
+        for members in buckets.values():
+            for k, a in enumerate(members):
+                out.update((a, b) for b in members[k + 1:k + 1 + st.BUCKET_WINDOW])
+    return out
+
+
+@settings(max_examples=25, deadline=None)
+@given(n=st_.integers(0, 160), spread=st_.integers(1, 4), seed=st_.integers(0, 2**32 - 1))
+def test_candidate_pairs_follow_the_banding_rule(n, spread, seed):
+    """Few distinct values make big buckets (past the window) and many shared bands."""
+    rng = np.random.default_rng(seed)
+    sigs = rng.integers(0, spread, size=(n, st.NUM_PERM), dtype=np.uint32)
+    eligible = rng.random(n) < 0.9
+    got = {tuple(p) for p in st.candidate_pairs(sigs, eligible).tolist()}
+    assert got == naive_candidate_pairs(sigs, eligible)
+
+
+@settings(max_examples=50, deadline=None)
+@given(ids=st_.lists(st_.sampled_from([f"a{k:02d}" for k in range(30)]), max_size=60), sorted_first=st_.booleans())
+def test_rows_are_in_id_order_and_the_last_of_a_repeated_id_wins(ids, sorted_first):
+    """``from_sketches`` moves only the rows out of place (an update's new
+    ones) and reuses the arrays; the result is as if every row were copied."""
+    if sorted_first:
+        ids = sorted(set(ids)) + ids[len(ids) // 2:]
+    n = len(ids)
+    rng = np.random.default_rng(n)
+    days = rng.integers(0, 10_000, n).astype(np.int32)
+    sizes = rng.integers(0, 100, n).astype(np.uint32)
+    sigs = rng.integers(0, 2**32, size=(n, st.NUM_PERM), dtype=np.uint32)
+    last = {i: k for k, i in enumerate(ids)}
+    expect = sorted(last)
+    table = st.StoryTable.from_sketches(st.Sketches(list(ids), days.copy(), sizes.copy(), sigs.copy()))
+    assert list(table.ids) == expect
+    rows = [last[i] for i in expect]
+    assert np.array_equal(table.days, days[rows]) and np.array_equal(table.sizes, sizes[rows])
+    assert np.array_equal(table.sigs, sigs[rows])
