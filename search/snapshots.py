@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import sys
 import threading
 import time
 from collections import OrderedDict
@@ -291,7 +292,7 @@ class OpenSnapshot:
             # translated (UTF-8 decoding keeps distinct values distinct).
             distinct, codes = _factorize(raws, skip=b"")
             translate = self.ix.schema[column].from_column_value
-            return [translate(v) for v in distinct], codes, None
+            return [sys.intern(translate(v)) for v in distinct], codes, None
         # One decode and one split for the whole column (people_x has several
         # names in most of a million articles); per document only a count.
         sep = COLUMN_SEP.encode("utf-8")
@@ -303,7 +304,7 @@ class OpenSnapshot:
         labels, codes = _factorize(flat)
         indptr = np.zeros(len(raws) + 1, dtype=np.int64)
         np.cumsum(counts, out=indptr[1:])
-        return labels, codes, indptr
+        return list(map(sys.intern, labels)), codes, _narrow(indptr)
 
     @staticmethod
     def _make_facet_per_doc(raws: list[bytes]) -> Facet:
@@ -314,7 +315,7 @@ class OpenSnapshot:
             tags = [t for t in raw.decode("utf-8").split(COLUMN_SEP) if t] if raw else []
             flat.extend(labels.setdefault(t, len(labels)) for t in tags)
             lengths[d + 1] = len(tags)
-        return list(labels), np.asarray(flat, dtype=np.int64), np.cumsum(lengths)
+        return list(map(sys.intern, labels)), np.asarray(flat, dtype=np.int32), _narrow(np.cumsum(lengths))
 
     def stories(self) -> StoryMap:
         """The snapshot's stories (``stories.npz``), read once."""
@@ -451,13 +452,20 @@ class SearchIndex:
 
 def _factorize(values: list[Any], skip: Any = None) -> tuple[list[Any], np.ndarray]:
     """``(distinct, codes)``: the distinct values in first-seen order and
-    each value's index among them (-1 for ``skip``); looked up through C
-    loops (``dict.fromkeys``, ``map``), which a million values need."""
+    each value's index among them (-1 for ``skip``; ``int32``, half the
+    memory); looked up through C loops (``dict.fromkeys``, ``map``), which
+    a million values need."""
     index = {v: k for k, v in enumerate(v for v in dict.fromkeys(values) if v != skip)}
     distinct = list(index)
     if skip is not None:
         index[skip] = -1
-    return distinct, np.fromiter(map(index.__getitem__, values), dtype=np.int64, count=len(values))
+    return distinct, np.fromiter(map(index.__getitem__, values), dtype=np.int32, count=len(values))
+
+
+def _narrow(offsets: np.ndarray) -> np.ndarray:
+    """Offsets as ``int32`` when they fit (every facet of a million articles
+    does): facets are a worker's biggest arrays."""
+    return offsets.astype(np.int32) if not len(offsets) or offsets[-1] < 2**31 else offsets
 
 
 def _merge_facets(parts: list[Facet], multi: bool) -> Facet:
@@ -468,13 +476,13 @@ def _merge_facets(parts: list[Facet], multi: bool) -> Facet:
     ends: list[np.ndarray] = [np.zeros(1, dtype=np.int64)]
     base = 0
     for labels, local, indptr in parts:
-        remap = np.fromiter((index.setdefault(v, len(index)) for v in labels), dtype=np.int64, count=len(labels))
+        remap = np.fromiter((index.setdefault(v, len(index)) for v in labels), dtype=np.int32, count=len(labels))
         if multi:
             assert indptr is not None
             codes.append(remap[local])
-            ends.append(indptr[1:] + base)
+            ends.append(indptr[1:].astype(np.int64) + base)
             base += len(local)
         else:
             codes.append(np.where(local >= 0, remap[np.maximum(local, 0)], -1) if len(remap) else local)
-    merged = np.concatenate(codes) if codes else np.zeros(0, dtype=np.int64)
-    return list(index), merged, np.concatenate(ends) if multi else None
+    merged = np.concatenate(codes) if codes else np.zeros(0, dtype=np.int32)
+    return list(index), merged, _narrow(np.concatenate(ends)) if multi else None
