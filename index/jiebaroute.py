@@ -18,7 +18,7 @@ states was 6% of a build; :func:`hmm_cut` is the same search unrolled.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from math import log
 from typing import Any
 
@@ -124,27 +124,23 @@ class RouteTokenizer(jieba.Tokenizer):
 def hmm_cut(text: str) -> Iterator[str]:
     """``jieba.finalseg.cut(text)``, with :func:`_hmm_states` for its Viterbi search."""
     for block in finalseg.re_han.split(text):
-        if finalseg.re_han.match(block):
-            states = _hmm_states(block)
-            begin = after = 0
-            for i, state in enumerate(states):
-                if state == "B":
-                    begin = i
-                elif state == "E" or state == "S":
-                    word = block[begin:i + 1] if state == "E" else block[i]
-                    after = i + 1
-                    if word in finalseg.Force_Split_Words:
-                        yield from word
-                    else:
-                        yield word
-            if after < len(block):
-                word = block[after:]
-                if word in finalseg.Force_Split_Words:
-                    yield from word
-                else:
-                    yield word
-        else:
+        if not finalseg.re_han.match(block):
             yield from (x for x in finalseg.re_skip.split(block) if x)
+            continue
+        begin = after = 0
+        for i, state in enumerate(_hmm_states(block)):
+            if state == "B":
+                begin = i
+            elif state == "E" or state == "S":
+                after = i + 1
+                yield from _split_forced(block[begin:after] if state == "E" else block[i])
+        if after < len(block):
+            yield from _split_forced(block[after:])
+
+
+def _split_forced(word: str) -> Iterable[str]:
+    """``word``, or its characters when jieba's ``Force_Split_Words`` holds it."""
+    return word if word in finalseg.Force_Split_Words else (word,)
 
 
 def _hmm_states(obs: str) -> list[str]:
