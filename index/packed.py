@@ -180,7 +180,9 @@ class Decoded:
 
     ids: np.ndarray  # int64
     weights: np.ndarray  # float64
-    offsets: np.ndarray | None = None
+    offsets: np.ndarray | None = None  # int64
+    #: int32: a position is below 2**31 (the body starts at 4 * 2**19), and
+    #: positions are most of what a search worker caches.
     positions: np.ndarray | None = None
     values: list[bytes] | None = None
 
@@ -243,10 +245,10 @@ def decode(raw: bytes | memoryview, boost: float = 1.0, positions: bool = True) 
 
 
 def _wide(view: memoryview, n: int, split: bool) -> np.ndarray:
-    """``n`` positions of a wide stream (u32, or u16 + u8 planes) as int64."""
+    """``n`` positions of a wide stream (u32, or u16 + u8 planes) as int32."""
     if not split:
-        return np.frombuffer(view, dtype=_UINT[4], count=n).astype(np.int64)
-    out = np.frombuffer(view, dtype=_UINT[1], count=n, offset=2 * n).astype(np.int64)
+        return np.frombuffer(view, dtype=_UINT[4], count=n).astype(np.int32)
+    out = np.frombuffer(view, dtype=_UINT[1], count=n, offset=2 * n).astype(np.int32)
     out <<= 16
     out |= np.frombuffer(view, dtype=_UINT[2], count=n)
     return out
@@ -262,8 +264,10 @@ def _positions(view: memoryview, total: int, gap_width: int, split: bool, counts
     firsts = _wide(view, len(runs), split)
     gaps = np.frombuffer(view, dtype=_UINT[gap_width], count=total - len(runs),
                          offset=(3 if split else 4) * len(runs))
-    # Each posting's run is its first position plus the running sum of its gaps.
-    steps = np.zeros(total, dtype=np.int64)
+    # Each posting's run is its first position plus the running sum of its
+    # gaps.  The sum over the whole list may pass 2**31 and wrap around; the
+    # differences taken below wrap back, and every result fits in int32.
+    steps = np.zeros(total, dtype=np.int32)
     inner = np.ones(total, dtype=bool)
     inner[starts] = False
     steps[inner] = gaps

@@ -33,7 +33,7 @@ class Postings:
     ids: np.ndarray  # int64, increasing
     weights: np.ndarray  # float64
     offsets: np.ndarray | None = None  # int64, len(ids) + 1; None for fields without positions
-    positions: np.ndarray | None = None  # int64
+    positions: np.ndarray | None = None  # int32 (see index.packed.Decoded)
 
     @property
     def nbytes(self) -> int:
@@ -92,7 +92,7 @@ def read_postings(reader: Any, fieldname: str, term: bytes, positions: bool = Tr
             return Postings(inline.ids, inline.weights)
         offsets = np.zeros(len(inline.ids) + 1, dtype=np.int64)
         np.cumsum(inline.counts, out=offsets[1:])
-        return Postings(inline.ids, inline.weights, offsets, inline.positions.astype(np.int64))
+        return Postings(inline.ids, inline.weights, offsets, inline.positions.astype(np.int32))
     offset, length = info.extent()
     if isinstance(length, tuple):  # W3TermInfo.from_bytes leaves it as struct's 1-tuple
         length = length[0]

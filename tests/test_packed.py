@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from index.articles import Article
 from index.codec import NewsCodec
 from index.inverter import InvertingWriter
-from index.packed import MAGIC, RecordError, decode, encode, matcher_lists
+from index.packed import _HEADER, MAGIC, RecordError, decode, encode, matcher_lists
 from index.postings import PackedPositions, pack_positions
 from index.schema import build_schema, to_document
 from index.sources import read_sources
@@ -44,6 +44,18 @@ def test_positional_record_round_trip(case):
     assert [d.positions[a:b].tolist() for a, b in zip(d.offsets, d.offsets[1:])] == poses
     assert matcher_lists(raw, PackedPositions(field_boost=boost)) == (ids, weights, values)
     assert decode(raw, boost, positions=False).positions is None
+
+
+def test_positions_are_exact_when_the_gaps_of_a_whole_list_pass_two_to_the_31():
+    """Positions decode as int32 with a running sum over the whole list, which
+    wraps past 2**31: each position must still come out exact."""
+    ids = list(range(40_000))
+    poses = [[i % 7, 60_000 + i % 7] for i in ids]  # 16-bit gaps: 2.4 billion over the list
+    raw = encode(ids, [2.0] * len(ids), [pack_positions(p) for p in poses], True, 1.0, None)
+    assert _HEADER.unpack_from(raw, 4)[6] == 2, "not the layout this test is about (16-bit gaps)"
+    d = decode(raw, 1.0)
+    assert d.positions is not None and d.positions.dtype == np.int32
+    assert [d.positions[a:b].tolist() for a, b in zip(d.offsets, d.offsets[1:])] == poses
 
 
 @settings(max_examples=100, deadline=None)
