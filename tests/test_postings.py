@@ -163,7 +163,8 @@ def test_small_memory_budget_writes_more_segments_same_results(tmp_path, monkeyp
 
     source = _write_jsonl(tmp_path / "g.jsonl", generated_articles(300))
     big, _ = build_index(tmp_path / "big", [source], procs=procs)
-    monkeypatch.setattr(builder, "POOL_MB", 1)  # about 13,000 postings per segment
+    monkeypatch.setattr(builder, "POOL_MB", 1)
+    monkeypatch.setattr(builder, "BYTES_PER_POSTING", 80)  # about 13,000 postings per segment
     small, report = build_index(tmp_path / "small", [source], procs=procs)
     assert report.indexed == 300
     segments = windex.open_dir(str(small.current().path))._segments()
