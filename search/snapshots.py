@@ -206,7 +206,10 @@ class OpenSnapshot:
 
     def doc_frequency(self, fieldname: str, term: str) -> int:
         """How many documents of the snapshot (deleted ones included, as
-        Whoosh counts) have ``term`` in ``fieldname``; remembered."""
+        Whoosh counts) have ``term`` in ``fieldname``; remembered.  A text
+        field with no text in the snapshot (no kickers, say) is not looked up."""
+        if not self._field_totals.get(fieldname, 1):
+            return 0
         return self._frequency("", fieldname, term, lambda: self.searcher().doc_frequency(fieldname, term))
 
     def segment_frequency(self, seg: Segment, fieldname: str, term: str) -> int:

@@ -41,6 +41,9 @@ DID_YOU_MEAN_BELOW = 3
 #: "Did you mean" suggestions at most, and candidate queries counted to find them.
 DID_YOU_MEAN_MAX = 3
 DID_YOU_MEAN_CHECKED = 8
+#: Longer queries (a pasted paragraph) get none: each candidate counted is
+#: another whole search, and a paragraph with one word changed finds no more.
+DID_YOU_MEAN_MAX_CHARS = 100
 #: Keys one suggestion has at most: its form, and a full pinyin and initials per reading.
 _KEYS_PER_ITEM = 1 + 2 * MAX_READINGS
 _TOP = "\U0010ffff"
@@ -66,6 +69,7 @@ class Suggester:
         self.key_kinds = np.fromiter((kind for _, kind, _ in keys), dtype=np.int8, count=len(keys))
         self.key_items = np.fromiter((item for _, _, item in keys), dtype=np.int32, count=len(keys))
         self._near: dict[str, list[int]] | None = None
+        self._longest = 0  # the longest matching form in the near table
         self._lock = threading.Lock()
 
     @classmethod
@@ -114,6 +118,8 @@ class Suggester:
         """Names and headline words (not headlines) at edit distance 1 from
         the matching form ``form``, in rank order."""
         table = self._near_table()
+        if len(form) > self._longest + 1:  # a pasted paragraph: nothing is one edit away
+            return []
         found: set[int] = set()
         for probe in {form, *_deletes(form)}:
             found.update(table.get(probe, ()))
@@ -129,6 +135,7 @@ class Suggester:
                         if item.kind == HEADLINE:
                             continue
                         form = match_text(item.text)
+                        self._longest = max(self._longest, len(form))
                         for variant in {form, *_deletes(form)}:
                             table.setdefault(variant, []).append(i)
                     self._near = table
@@ -179,7 +186,7 @@ def did_you_mean(opened: Any, req: SearchRequest, total: int, deadline: Deadline
     :data:`DID_YOU_MEAN_CHECKED` candidates are counted, within the
     request's time budget."""
     suggester: Suggester = opened.suggester()
-    if not len(suggester):
+    if not len(suggester) or len(req.q) > DID_YOU_MEAN_MAX_CHARS:
         return []
     tokens = req.q.split()
     candidates: list[tuple[int, int, str]] = []  # (0 if it sounds like what was typed, item rank, query)
@@ -188,9 +195,11 @@ def did_you_mean(opened: Any, req: SearchRequest, total: int, deadline: Deadline
             continue
         form = match_text(token)
         typed_pinyin = form.isascii() and form.isalpha()
+        near = suggester.near(form)
+        if not near and not typed_pinyin:
+            continue  # nothing to offer: spare the pinyin (of a pasted paragraph, say)
         # characters typed with a pinyin input method slip to a homophone most of all
         sounds = suggester.by_pinyin(form if typed_pinyin else "".join(readings(form)[0]))
-        near = suggester.near(form)
         for i in (sounds if typed_pinyin else []) + near:
             text = suggester.items[i].text
             candidates.append((0 if i in sounds else 1, i, " ".join(tokens[:k] + [text] + tokens[k + 1:])))

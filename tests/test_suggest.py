@@ -249,6 +249,18 @@ def test_did_you_mean_keeps_the_other_terms(vocab_client):
     assert body["did_you_mean"] == [{"q": "郑州 地铁", "total": 1}]
 
 
+def test_no_did_you_mean_for_a_pasted_paragraph(vocab_client):
+    """Each candidate is a whole search: past DID_YOU_MEAN_MAX_CHARS (a pasted
+    paragraph) none is tried, though a short query of the same shape gets one."""
+    from search.suggest import DID_YOU_MEAN_MAX_CHARS
+
+    short = "郑洲 OR " + "无关" * 10
+    assert search(vocab_client, short)["did_you_mean"][0]["q"] == "郑州 OR " + "无关" * 10
+    long = "郑洲 OR " + "无关" * (DID_YOU_MEAN_MAX_CHARS // 2)
+    body = search(vocab_client, long)
+    assert len(long) > DID_YOU_MEAN_MAX_CHARS and body["total"] == 0 and "did_you_mean" not in body
+
+
 def test_no_did_you_mean_when_enough_is_found(vocab_client):
     body = search(vocab_client, "郑州")
     assert body["total"] == 6 and "did_you_mean" not in body
