@@ -60,13 +60,22 @@ class Postings:
         idx = np.searchsorted(self.ids, docs)
         return self.offsets[idx + 1] - self.offsets[idx]
 
-    def weights_of(self, docs: np.ndarray) -> np.ndarray:
-        """The term's weight in each of ``docs`` (0 where it is absent)."""
+    def found_in(self, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(at, weights)``: the indexes into the sorted doc set ``docs`` of
+        the documents holding the term, and its weight in each.  The
+        shorter array is looked up in the longer: a word is often much
+        rarer than the characters that found the documents."""
         if len(self.ids) == 0 or len(docs) == 0:
-            return np.zeros(len(docs))
+            return EMPTY, np.zeros(0)
+        if len(self.ids) < len(docs):
+            idx = np.searchsorted(docs, self.ids)
+            idx[idx >= len(docs)] = len(docs) - 1
+            held = docs[idx] == self.ids
+            return idx[held], self.weights[held]
         idx = np.searchsorted(self.ids, docs)
         idx[idx >= len(self.ids)] = len(self.ids) - 1
-        return np.where(self.ids[idx] == docs, self.weights[idx], 0.0)
+        held = self.ids[idx] == docs
+        return np.flatnonzero(held), self.weights[idx[held]]
 
 
 def read_postings(reader: Any, fieldname: str, term: bytes, positions: bool = True) -> Postings | None:

@@ -401,10 +401,13 @@ class Executor:
             p = seg.postings(fieldname, w)
             if p is None:
                 continue
-            tf = p.weights_of(docs)
+            at, tf = p.found_in(docs)
+            if len(at) == 0:
+                continue
             if lengths is None:
-                lengths = self.snapshot.segment_lengths(seg, fieldname)[docs]
-            total += np.where(tf > 0, bm25(tf, lengths, stats[(fieldname, w)]), 0.0)
+                lengths = self.snapshot.segment_lengths(seg, fieldname)
+            # only where the word is: the same sums in the same order as over every document
+            total[at] += bm25(tf, lengths[docs[at]], stats[(fieldname, w)])
         return total
 
     def _stats(self, scoring: Scoring) -> dict[tuple[str, str], TermInfo]:

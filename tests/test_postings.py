@@ -216,3 +216,20 @@ def test_another_whoosh_release_is_refused_with_a_clear_error():
     require_whoosh()  # the pinned release is installed
     with pytest.raises(WhooshVersionError, match=r"needs Whoosh 2\.7\.4 exactly.*2\.7\.5 is installed"):
         require_whoosh((2, 7, 5))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sets(st.integers(0, 300), max_size=120), st.sets(st.integers(0, 300), max_size=120))
+def test_found_in_gives_the_terms_documents_among_a_doc_set(term_docs, doc_set):
+    """Both look-up directions (the shorter array in the longer) agree with a plain scan."""
+    import numpy as np
+
+    from search.arrays import Postings
+
+    ids = np.array(sorted(term_docs), dtype=np.int64)
+    p = Postings(ids, ids * 0.5 + 1.0)
+    docs = np.array(sorted(doc_set), dtype=np.int64)
+    at, weights = p.found_in(docs)
+    expected = [k for k, d in enumerate(docs.tolist()) if d in term_docs]
+    assert at.tolist() == expected
+    assert weights.tolist() == [d * 0.5 + 1.0 for d in docs[expected].tolist()]
