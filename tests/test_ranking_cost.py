@@ -3,7 +3,10 @@ words that rank it, and no frequency look-ups in a field without text."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from index.normalization import match_text
 from search.execute import RANKING_WORDS, ranking_terms
@@ -52,3 +55,16 @@ def test_a_field_with_no_text_is_not_looked_up(no_kicker_index, monkeypatch):
         assert opened.doc_frequency("kicker", "地铁") == 0
         with pytest.raises(pytest.fail.Exception):
             opened.doc_frequency("title", "未见过的词")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([0.0, 0.0, 0.0, 1.0, 2.5, 3.0, 7.0]), min_size=1, max_size=200),
+       st.integers(1, 12))
+def test_contenders_are_the_values_tied_with_or_above_the_kth_greatest(values, want):
+    """Mostly one low value (most matches of a one-character query score 0),
+    many ties, fewer values than wanted: the same set a full sort gives."""
+    from search.engine import _contenders
+
+    arr = np.asarray(values)
+    kth = np.sort(arr)[-min(want, len(arr))]
+    assert _contenders(arr, want).tolist() == np.flatnonzero(arr >= kth).tolist()
