@@ -15,7 +15,7 @@ CORS_ORIGINS         NEWSEARCH_CORS_ORIGINS     none: origins allowed to call th
                                                 (list, or comma-separated string; ``*`` all)
 REFRESH_INTERVAL     NEWSEARCH_REFRESH_INTERVAL ``0.5`` s between checks for a new snapshot
 CACHE_MAX_AGE        NEWSEARCH_CACHE_MAX_AGE    ``30`` s a proxy may reuse an answer
-MAX_QUERY_CHARS      NEWSEARCH_MAX_QUERY_CHARS  ``1000``: longer ``q`` is a 400 (can only lower
+MAX_QUERY_CHARS      NEWSEARCH_MAX_QUERY_CHARS  ``1100``: longer ``q`` is a 400 (can only lower
                                                 the engine's own limit,
                                                 ``search.models.MAX_QUERY_CHARS``)
 RATE_LIMIT           NEWSEARCH_RATE_LIMIT       ``0`` (off): searches a minute per client

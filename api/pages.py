@@ -31,6 +31,13 @@ bp = Blueprint("pages", __name__, template_folder="templates", static_folder="st
                static_url_path="/assets")
 
 _search_args = SearchArgsSchema()
+
+
+@bp.context_processor
+def _limits() -> dict[str, Any]:
+    """The search box's ``maxlength``: the deployment's ``MAX_QUERY_CHARS``."""
+    return {"max_query_chars": int(current_app.config["MAX_QUERY_CHARS"])}
+
 #: Related articles listed under an article.
 PAGE_RELATED = 5
 

@@ -16,8 +16,9 @@ from typing import Any
 
 #: Orders a result can be sorted in: by relevance, oldest first, newest first.
 SORTS = ("relevance", "date", "-date")
-#: Characters in ``q``.  A deployment may lower it (``MAX_QUERY_CHARS``), never raise it.
-MAX_QUERY_CHARS = 1000
+#: Characters in ``q``: a pasted paragraph of 1,000 characters fits with its
+#: quotes and a scope.  A deployment may lower it (``MAX_QUERY_CHARS``), never raise it.
+MAX_QUERY_CHARS = 1100
 #: Terms and phrases in one query (each alias expansion is not counted).
 MAX_QUERY_TERMS = 32
 #: Levels of nested parentheses in one query.

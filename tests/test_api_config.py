@@ -41,8 +41,20 @@ def test_max_query_chars_setting(news_dir):
                      client.post("/api/search", json={"q": "地铁" * 6}),
                      client.get("/api/articles/n1", query_string={"q": "地铁" * 6})):
             assert resp.status_code == 400 and "q" in resp.get_json()["error"]["details"]
+        assert 'maxlength="10"' in client.get("/").get_data(as_text=True)  # the page's box says so too
     finally:
         app.extensions["newsearch"].close()
+
+
+def test_a_pasted_paragraph_fits_quoted(client):
+    """1,000 characters pasted between quotes (and a scope) are within the limit."""
+    from search.models import MAX_QUERY_CHARS
+
+    q = 'title:"' + "郑州地铁" * 250 + '"'
+    assert len(q) <= MAX_QUERY_CHARS
+    resp = client.get("/api/search", query_string={"q": q})
+    assert resp.status_code == 200 and resp.get_json()["total"] == 0
+    assert f'maxlength="{MAX_QUERY_CHARS}"' in client.get("/").get_data(as_text=True)
 
 
 def test_health_warns_when_the_newest_snapshot_cannot_be_opened(app, client, monkeypatch):
