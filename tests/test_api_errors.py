@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 import api.views
+from search.models import MAX_QUERY_CHARS
 
 
 def assert_error(resp, status):
@@ -28,7 +29,7 @@ def assert_error(resp, status):
         ({"q": "地铁", "sort": "popular"}, "sort"),
         ({"q": "foo:地铁"}, "q"),
         ({"q": "地铁", "date_from": "2023-13-45"}, "date_from"),
-        ({"q": "地" * 1001}, "q"),
+        ({"q": "地" * (MAX_QUERY_CHARS + 1)}, "q"),
         ({"q": ""}, "q"),
         ({"q": "，。"}, "q"),
         ({}, "q"),
