@@ -8,8 +8,14 @@ import numpy as np
 
 def contains(sorted_set: np.ndarray, values: np.ndarray) -> np.ndarray:
     """A boolean mask: which of ``values`` are in ``sorted_set``."""
+    return locate(sorted_set, values)[1]
+
+
+def locate(sorted_set: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(idx, found)``: where each of ``values`` is in ``sorted_set``
+    (``idx[i]`` is meaningful where ``found[i]``), in one search."""
     if len(sorted_set) == 0:
-        return np.zeros(len(values), dtype=bool)
+        return np.zeros(len(values), dtype=np.int64), np.zeros(len(values), dtype=bool)
     idx = np.searchsorted(sorted_set, values)
     idx[idx >= len(sorted_set)] = len(sorted_set) - 1
-    return sorted_set[idx] == values
+    return idx, sorted_set[idx] == values

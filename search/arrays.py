@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from index.docsets import contains  # noqa: F401  (re-exported: the search's doc-set operations)
+from index.docsets import contains, locate
 from index.packed import decode
 from index.postings import PackedPositions
 
@@ -68,13 +68,9 @@ class Postings:
         if len(self.ids) == 0 or len(docs) == 0:
             return EMPTY, np.zeros(0)
         if len(self.ids) < len(docs):
-            idx = np.searchsorted(docs, self.ids)
-            idx[idx >= len(docs)] = len(docs) - 1
-            held = docs[idx] == self.ids
+            idx, held = locate(docs, self.ids)
             return idx[held], self.weights[held]
-        idx = np.searchsorted(self.ids, docs)
-        idx[idx >= len(self.ids)] = len(self.ids) - 1
-        held = self.ids[idx] == docs
+        idx, held = locate(self.ids, docs)
         return np.flatnonzero(held), self.weights[idx[held]]
 
 
@@ -121,9 +117,7 @@ def intersect(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         a, b = b, a
     if len(a) == 0:
         return EMPTY
-    idx = np.searchsorted(b, a)
-    idx[idx >= len(b)] = len(b) - 1
-    return a[b[idx] == a]
+    return a[contains(b, a)]
 
 
 def union(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -138,6 +132,4 @@ def difference(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Sorted ``a − b``."""
     if len(a) == 0 or len(b) == 0:
         return a
-    idx = np.searchsorted(b, a)
-    idx[idx >= len(b)] = len(b) - 1
-    return a[b[idx] != a]
+    return a[~contains(b, a)]
