@@ -40,16 +40,35 @@ def resolve_userdict(path: str | None) -> str:
     return path or os.environ.get(USERDICT_ENV) or default_userdict()
 
 
-@functools.lru_cache(maxsize=4)
-def load_segmenter(userdict: str, vocab_words: tuple[str, ...] = ()) -> Any:
-    """A jieba ``Tokenizer`` with ``userdict`` and the vocabulary's names
-    (``vocab_words``, already folded) loaded; one per process, path and
-    vocabulary.
+def dictionary_words(userdict: str, vocab_words: tuple[str, ...] = ()) -> list[tuple[str, int | None, str | None]]:
+    """The words a segmenter adds to jieba's dictionary, in order, as
+    ``add_word`` takes them: the user dictionary's entries (word, frequency
+    or None, tag or None), then the vocabulary's names.
 
     The words of the user dictionary are folded (NFKC, simplified, lower-case)
     like the text jieba will see, so ``RCEP示范区`` in the dictionary matches
     ``ＲＣＥＰ示范区`` in an article.
     """
+    words: list[tuple[str, int | None, str | None]] = []
+    if os.path.exists(userdict):
+        with open(userdict, encoding="utf-8") as fh:
+            for raw in fh:
+                parts = raw.strip().split()
+                if not parts or parts[0].startswith("#"):
+                    continue
+                freq = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
+                tag = parts[2] if len(parts) > 2 else None
+                words.append((fold(parts[0]), freq, tag))
+    words.extend((word, None, None) for word in vocab_words)
+    return words
+
+
+@functools.lru_cache(maxsize=4)
+def load_segmenter(userdict: str, vocab_words: tuple[str, ...] = ()) -> Any:
+    """A jieba ``Tokenizer`` with :func:`dictionary_words` added; one per
+    process, path and vocabulary.  Its dictionary (``FREQ``) gives the
+    sub-words of the index and posseg's route; words are cut by
+    :func:`load_cutter`."""
     import jieba
 
     from .jiebaroute import RouteTokenizer
@@ -58,18 +77,19 @@ def load_segmenter(userdict: str, vocab_words: tuple[str, ...] = ()) -> Any:
     with _jieba_lock:
         segmenter = RouteTokenizer()
         segmenter.initialize()
-        if os.path.exists(userdict):
-            with open(userdict, encoding="utf-8") as fh:
-                for raw in fh:
-                    parts = raw.strip().split()
-                    if not parts or parts[0].startswith("#"):
-                        continue
-                    freq = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
-                    tag = parts[2] if len(parts) > 2 else None
-                    segmenter.add_word(fold(parts[0]), freq, tag)
-        for word in vocab_words:
-            segmenter.add_word(word)
+        for word, freq, tag in dictionary_words(userdict, vocab_words):
+            segmenter.add_word(word, freq, tag)
     return segmenter
+
+
+@functools.lru_cache(maxsize=4)
+def load_cutter(userdict: str, vocab_words: tuple[str, ...] = ()) -> Any:
+    """jieba's cut in Rust (:class:`index.rustcut.RustCut`) over the same
+    dictionary as :func:`load_segmenter`; one per process, path and vocabulary."""
+    from .rustcut import RustCut
+
+    with _jieba_lock:
+        return RustCut(dictionary_words(userdict, vocab_words))
 
 
 def vocabulary_words(names: Iterable[str]) -> tuple[str, ...]:
@@ -100,6 +120,7 @@ class _WithUserdict:
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         state.pop("_loaded", None)
+        state.pop("_cutter", None)
         return state
 
     def _words(self) -> tuple[str, ...]:
@@ -113,6 +134,14 @@ class _WithUserdict:
         loaded = self.__dict__.get("_loaded")
         if loaded is None or loaded[0] != path:
             loaded = self._loaded = (path, load_segmenter(path, self._words()))
+        return loaded[1]
+
+    def cutter(self) -> Any:
+        """The :func:`load_cutter` of these settings, as :meth:`segmenter` looks it up."""
+        path = resolve_userdict(self.userdict)
+        loaded = self.__dict__.get("_cutter")
+        if loaded is None or loaded[0] != path:
+            loaded = self._cutter = (path, load_cutter(path, self._words()))
         return loaded[1]
 
 
@@ -134,7 +163,7 @@ class JiebaTokenizer(_WithUserdict, Tokenizer):
         # character by character: each word's matching form is a translate.
         simple = match_table(folded)
         start = 0
-        for word in self.segmenter().cut(folded):
+        for word in self.cutter().cut(folded):
             end = start + len(word)
             term = word.translate(simple) if simple is not None else match_text(word)
             if term:

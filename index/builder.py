@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .analysis import load_segmenter, resolve_userdict, vocabulary_words
+from .analysis import load_cutter, load_segmenter, resolve_userdict, vocabulary_words
 from .articles import Article, Problem
 from .codec import NewsCodec
 from .entities import EntityTagger, warm_up as warm_up_tagger
@@ -123,6 +123,7 @@ def _prepare(userdict: str | None, vocab_words: tuple[str, ...], tagger: EntityT
     # so workers share them instead of each paying the start-up cost.
     warm_up()
     load_segmenter(resolve_userdict(userdict), vocab_words)
+    load_cutter(resolve_userdict(userdict), vocab_words)
     warm_up_tagger(tagger)
 
 
