@@ -187,6 +187,20 @@ class Decoded:
     values: list[bytes] | None = None
 
 
+def read_extent(head: bytes | memoryview, length: int, positions: bool = True) -> int:
+    """How many of the ``length`` bytes of the record starting with ``head``
+    (its first :data:`HEADER_SIZE` bytes at least) :func:`decode` reads:
+    without ``positions``, a positional record's positions (its tail, most
+    of its bytes) are not read."""
+    if positions or len(head) < HEADER_SIZE or bytes(head[:4]) != MAGIC:
+        return length
+    df, _, id_width, wkind, vkind, _, _, _, _, counts_size = _HEADER.unpack_from(head, 4)
+    if vkind != _V_POSITIONS:
+        return length
+    end = HEADER_SIZE + max(df - 1, 0) * id_width + (4 * df if wkind == _W_FLOAT else 0) + counts_size
+    return min(length, end)
+
+
 def decode(raw: bytes | memoryview, boost: float = 1.0, positions: bool = True) -> Decoded:
     """The arrays of a record (see the module docstring).
 

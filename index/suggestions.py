@@ -438,6 +438,6 @@ def _read(seg: Any, gram: str) -> tuple[np.ndarray, np.ndarray, np.ndarray] | No
     if isinstance(length, tuple):
         length = length[0]
     assert isinstance(seg.schema[BIGRAM_FIELD].format, PackedPositions)
-    d = decode(seg._terms._postfile.get(offset, length))
+    d = decode(seg._terms.record(offset, length))
     assert d.offsets is not None and d.positions is not None
     return d.ids, d.offsets, d.positions

@@ -101,7 +101,7 @@ def read_postings(reader: Any, fieldname: str, term: bytes, positions: bool = Tr
     offset, length = info.extent()
     if isinstance(length, tuple):  # W3TermInfo.from_bytes leaves it as struct's 1-tuple
         length = length[0]
-    d = decode(reader._terms._postfile.get(offset, length), boost, positions=keep)
+    d = decode(reader._terms.record(offset, length, keep), boost, positions=keep)
     if not keep:
         return Postings(d.ids, d.weights)
     return Postings(d.ids, d.weights, d.offsets, d.positions)

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from index.articles import Article
 from index.codec import NewsCodec
 from index.inverter import InvertingWriter
-from index.packed import _HEADER, MAGIC, RecordError, decode, encode, matcher_lists
+from index.packed import _HEADER, MAGIC, RecordError, decode, encode, matcher_lists, read_extent
 from index.postings import PackedPositions, pack_positions
 from index.schema import build_schema, to_document
 from index.sources import read_sources
@@ -44,6 +44,13 @@ def test_positional_record_round_trip(case):
     assert [d.positions[a:b].tolist() for a, b in zip(d.offsets, d.offsets[1:])] == poses
     assert matcher_lists(raw, PackedPositions(field_boost=boost)) == (ids, weights, values)
     assert decode(raw, boost, positions=False).positions is None
+    # Ranking reads only the record's first read_extent bytes: decoding them
+    # alone (the rest zeroed, as if never read from disk) gives the same
+    # documents and weights.
+    need = read_extent(raw, len(raw), positions=False)
+    assert read_extent(raw, len(raw)) == len(raw) and need <= len(raw)
+    head = decode(raw[:need] + bytes(len(raw) - need), boost, positions=False)
+    assert head.ids.tolist() == ids and head.weights.tolist() == weights
 
 
 def test_positions_are_exact_when_the_gaps_of_a_whole_list_pass_two_to_the_31():
