@@ -17,7 +17,7 @@ import functools
 import logging
 import os
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from importlib import resources
 from typing import Any
 
@@ -128,22 +128,23 @@ class _WithUserdict:
         return words
 
     def segmenter(self) -> Any:
-        """The jieba tokenizer of these settings, looked up once per instance
-        (and again only if ``$NEWSEARCH_USERDICT`` now names another file)."""
-        path = resolve_userdict(self.userdict)
-        loaded = self.__dict__.get("_loaded")
-        if loaded is None or loaded[0] != path:
-            loaded = self._loaded = (path, load_segmenter(path, self._words()))
-        return loaded[1]
+        """The jieba tokenizer of these settings (:func:`load_segmenter`)."""
+        return self._load_once("_loaded", load_segmenter)
 
     def cutter(self) -> Any:
-        """The :func:`load_cutter` of these settings, as :meth:`segmenter` looks it up."""
-        path = resolve_userdict(self.userdict)
-        loaded = self.__dict__.get("_cutter")
-        if loaded is None or loaded[0] != path:
-            loaded = self._cutter = (path, load_cutter(path, self._words()))
-        return loaded[1]
+        """jieba's cut in Rust over the same dictionary (:func:`load_cutter`)."""
+        return self._load_once("_cutter", load_cutter)
 
+    def _load_once(self, attr: str, load: Callable[[str, tuple[str, ...]], Any]) -> Any:
+        """``load(path, words)`` for these settings, looked up once per
+        instance (and again only if ``$NEWSEARCH_USERDICT`` now names
+        another file); kept in ``attr``, which is not pickled."""
+        path = resolve_userdict(self.userdict)
+        loaded = self.__dict__.get(attr)
+        if loaded is None or loaded[0] != path:
+            loaded = (path, load(path, self._words()))
+            setattr(self, attr, loaded)
+        return loaded[1]
 
 
 class JiebaTokenizer(_WithUserdict, Tokenizer):

@@ -207,11 +207,11 @@ class _FieldCursor(W3FieldCursor):
         return TermInfo.from_bytes(self._tindex.dbfile.get(self._datapos, self._datalen))
 
 
-def random_access_map(fileno: int, advise: bool = True) -> mmap.mmap | None:
+def read_only_map(fileno: int, random: bool) -> mmap.mmap | None:
     """A read-only map of the whole file, or None where it cannot be mapped
     (an empty file, a file system without maps: read as W3 does).
 
-    With ``advise`` the map is advised random: a page fault reads that page,
+    With ``random`` the map is advised so: a page fault reads that page,
     not the kernel's read-around window, which is the device's read-ahead
     (8 MB on this machine's disk).  That suits the postings file, whose
     reader asks for each record's needed bytes itself.  The term
@@ -224,7 +224,7 @@ def random_access_map(fileno: int, advise: bool = True) -> mmap.mmap | None:
         mapped = mmap.mmap(fileno, 0, access=mmap.ACCESS_READ)
     except (OSError, ValueError):
         return None
-    if advise and hasattr(mmap, "MADV_RANDOM"):
+    if random and hasattr(mmap, "MADV_RANDOM"):
         mapped.madvise(mmap.MADV_RANDOM)
     return mapped
 
@@ -246,7 +246,7 @@ class _TermsReader(W3TermsReader):
         self._postmap: Any = None
         self._postview: memoryview | None = None
         if getattr(postfile, "is_real", False):
-            self._postmap = random_access_map(postfile.fileno())
+            self._postmap = read_only_map(postfile.fileno(), random=True)
             if self._postmap is not None:
                 self._postview = memoryview(self._postmap)
 
@@ -259,7 +259,7 @@ class _TermsReader(W3TermsReader):
         record's documents and counts, not its positions (most of a word's
         record), and a read of the whole record copied them all (a fifth of
         the time of 1,000,000-article queries in py-spy).  The map reads
-        nothing around a page it faults in (:func:`random_access_map`);
+        nothing around a page it faults in (:func:`read_only_map`);
         the part of the record that is needed is asked for in one request.
         """
         view = self._postview
@@ -354,7 +354,7 @@ class _TermsHashReader(OrderedHashReader):
         self._slot = struct.Struct("<" + self.extras["slots"])
         self._map: Any = None
         if getattr(dbfile, "is_real", False) and length:
-            self._map = random_access_map(dbfile.fileno(), advise=False)
+            self._map = read_only_map(dbfile.fileno(), random=False)
 
     def _get(self, pos: int, length: int) -> bytes:
         if self._map is not None:
