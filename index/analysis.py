@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Iterator
 from importlib import resources
 from typing import Any
 
+import numpy as np
 from whoosh.analysis import CompositeAnalyzer, Filter, Token, Tokenizer
 
 from .normalization import fold, match_table, match_text
@@ -301,6 +302,25 @@ class _PositionsTokenizer(Tokenizer):
             yield t
 
 
+#: An n-gram field's term as an integer (:func:`term_keys`): the first
+#: character's code point shifted by this, plus the second's plus one (0 for
+#: a one-character term).  Keys sort as their terms do (code point order,
+#: which is UTF-8's byte order), so a build sorts integers, not strings.
+KEY_SHIFT = 22
+_KEY_LOW = (1 << KEY_SHIFT) - 1
+
+
+def codepoints(norm: str) -> np.ndarray:
+    """The code points of ``norm`` as ``uint64`` (lone surrogates included)."""
+    return np.frombuffer(norm.encode("utf-32-le", "surrogatepass"), dtype="<u4").astype(np.uint64)
+
+
+def key_terms(keys: Iterable[int]) -> list[str]:
+    """The terms of integer keys (see :data:`KEY_SHIFT`)."""
+    low = _KEY_LOW
+    return [chr(k >> KEY_SHIFT) + chr((k & low) - 1) if k & low else chr(k >> KEY_SHIFT) for k in keys]
+
+
 class BigramTokenizer(_PositionsTokenizer):
     """Overlapping character bigrams of the matching form, positioned by start.
 
@@ -318,6 +338,17 @@ class BigramTokenizer(_PositionsTokenizer):
             else:
                 lst.append(i)
 
+    def term_keys(self, norm: str, base: int) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`collect`'s terms as integer keys (:data:`KEY_SHIFT`) and
+        their positions, one pair per position in position order: what a
+        build inverts with numpy (``tests/test_analysis.py`` holds the two equal)."""
+        cps = codepoints(norm)
+        if len(cps) < 2:
+            return cps << KEY_SHIFT, np.full(len(cps), base, dtype=np.uint32)
+        keys = cps[:-1] << KEY_SHIFT
+        keys |= cps[1:] + 1
+        return keys, np.arange(base, base + len(cps) - 1, dtype=np.uint32)
+
 
 class CharTokenizer(_PositionsTokenizer):
     """Each distinct character of the matching form once, at the field's
@@ -330,6 +361,12 @@ class CharTokenizer(_PositionsTokenizer):
                 poses[ch] = [base]
             else:
                 lst.append(base)
+
+    def term_keys(self, norm: str, base: int) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`collect`'s terms as integer keys (:data:`KEY_SHIFT`) with
+        their positions (see :meth:`BigramTokenizer.term_keys`)."""
+        keys = np.unique(codepoints(norm)) << KEY_SHIFT
+        return keys, np.full(len(keys), base, dtype=np.uint32)
 
 
 def bigrams(norm: str) -> list[str]:

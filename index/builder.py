@@ -67,6 +67,10 @@ POOL_MB = int(os.environ.get("NEWSEARCH_POOL_MB") or _default_pool_mb())
 #: tokenizer's two speed-ups), its largest process at 2.7 GB and all of them
 #: together at 3.9 GB (PSS); the same queries took about 10% less.
 BYTES_PER_POSTING = 40
+#: The memory one position of an n-gram field is taken to cost: 16 bytes
+#: held as arrays (:class:`index.inverter._Keyed`), up to 32 while its
+#: field is sorted at the segment's end.
+BYTES_PER_KEYED_POSITION = 24
 BATCH_SIZE = 64
 
 
@@ -150,7 +154,8 @@ class _SegmentSeries:
 
     Each segment is inverted in memory (:class:`index.postings.InvertingWriter`);
     :meth:`check`, called between batches, closes the current segment once it
-    holds ``pool_mb`` of postings, and the next document starts a new one.
+    holds ``pool_mb`` of postings (as :data:`BYTES_PER_POSTING` and
+    :data:`BYTES_PER_KEYED_POSITION` count them), and the next document starts a new one.
 
     Parallel workers each write under their own index name: Whoosh names a
     writer's scratch directories after the index, and the first writer to
@@ -161,7 +166,7 @@ class _SegmentSeries:
     def __init__(self, tmp_dir: str, indexname: str, pool_mb: int) -> None:
         self.tmp_dir = tmp_dir
         self.indexname = indexname
-        self.max_postings = max(1, pool_mb * (1 << 20) // BYTES_PER_POSTING)
+        self.max_bytes = max(1, pool_mb * (1 << 20))
         self.writer: InvertingWriter | None = None
         self.segments: list[Any] = []
 
@@ -174,8 +179,15 @@ class _SegmentSeries:
         self.writer.add_document(**doc)
 
     def check(self) -> None:
-        if self.writer is not None and self.writer.postings_count() >= self.max_postings:
+        if self._held_bytes() >= self.max_bytes:
             self._close()
+
+    def _held_bytes(self) -> int:
+        """The memory the open segment's postings are taken to hold."""
+        if self.writer is None:
+            return 0
+        return (self.writer.postings_count() * BYTES_PER_POSTING
+                + self.writer.keyed_positions() * BYTES_PER_KEYED_POSITION)
 
     def _close(self) -> None:
         writer, self.writer = self.writer, None
@@ -252,8 +264,9 @@ def _worker(tmp_dir: str, indexname: str, jobs: Any, results: Any, parent: int, 
             if batch is None:
                 break
             for art in batch:
-                series.add(carry.apply(to_document(art, stamp, tagger)))
-                sketcher.add(art.id, art.date, art.title, art.body)
+                doc = to_document(art, stamp, tagger)
+                series.add(carry.apply(doc))
+                sketcher.add(art.id, art.date, art.title, art.body, doc["text_ng"].normalize)
             series.check()
         results.put(("ok", (series.finish(), sketcher.sketches())))
     except BaseException as exc:  # reported to the parent, which fails the build
@@ -415,8 +428,9 @@ def _build_into(tmp: Path, name: str, sources: Sequence[str], procs: int, userdi
         sketcher = Sketcher()
         with _without_cyclic_gc():
             for k, art in enumerate(articles, 1):
-                series.add(carry.apply(to_document(art, stamp, tagger)))
-                sketcher.add(art.id, art.date, art.title, art.body)
+                doc = to_document(art, stamp, tagger)
+                series.add(carry.apply(doc))
+                sketcher.add(art.id, art.date, art.title, art.body, doc["text_ng"].normalize)
                 _count(report, art, on_progress)
                 failpoint("build:ingest")
                 if k % BATCH_SIZE == 0:
@@ -577,8 +591,9 @@ def _update_into(tmp: Path, name: str, live: Path, sources: Sequence[str], prune
                 if _has_live(reader, "digest", content_digest(art)):  # before tagging: posseg is slow
                     report.unchanged += 1
                     continue
-                _replace_document(reader, writer, to_document(art, stamp, tagger))
-                sketcher.add(art.id, art.date, art.title, art.body)
+                doc = to_document(art, stamp, tagger)
+                _replace_document(reader, writer, doc)
+                sketcher.add(art.id, art.date, art.title, art.body, doc["text_ng"].normalize)
                 _count(report, art, on_progress)
                 failpoint("update:ingest")
             _log_warnings(warnings)

@@ -131,6 +131,64 @@ def encode_inline(ids: Sequence[int], weights: Sequence[float], values: Sequence
     return _HEAD.pack(INLINED, minlength, maxlength, n, mode, first) + b"".join(parts)
 
 
+def encode_inline_lists(ids: np.ndarray, counts: np.ndarray, positions: np.ndarray, starts: np.ndarray,
+                        boost: float) -> list[bytes]:
+    """:func:`encode_inline` of many positional lists of a field without
+    lengths at once, from arrays: list ``i`` is postings
+    ``starts[i]:starts[i + 1]`` (documents ``ids``, each with ``counts``
+    positions, the next ones of ``positions``).  The same bytes as
+    :func:`encode_inline` per list (``tests/test_postings.py``), at a few
+    slices a list instead of Python objects per posting (a build's n-gram
+    fields, :mod:`index.inverter`)."""
+    ids = np.asarray(ids, dtype=np.int64)
+    counts = np.asarray(counts, dtype=np.int64)
+    starts = np.asarray(starts, dtype=np.int64)
+    if len(starts) < 2:
+        return []
+    sizes = np.diff(starts)
+    if int(sizes.min()) <= 0 or int(sizes.max()) > MAX_INLINE:
+        raise ValueError("cannot inline lists of these sizes")
+    firsts = ids[starts[:-1]]
+    spans = ids[starts[1:] - 1] - firsts
+    most = np.maximum.reduceat(counts, starts[:-1])
+    modes = np.full(len(sizes), POSITIONAL, dtype=np.int64)
+    modes[(sizes > 1) & (spans < 65536)] |= IDS16
+    modes[most < 256] |= COUNTS8
+    modes[most >= 65536] |= COUNTS32
+    offsets = ids - np.repeat(firsts, sizes)
+    off16 = offsets.astype("<u2").tobytes()
+    off32 = offsets.astype("<u4").tobytes()
+    c8 = counts.astype(np.uint8).tobytes()
+    c16 = counts.astype("<u2").tobytes()
+    c32 = counts.astype("<u4").tobytes()
+    data = np.asarray(positions).astype("<u4").tobytes()
+    ends = np.zeros(len(counts) + 1, dtype=np.int64)
+    np.cumsum(counts, out=ends[1:])
+    boost_bytes = _BOOST.pack(boost)
+    head = _HEAD.pack
+    out: list[bytes] = []
+    append = out.append
+    bounds = starts.tolist()
+    qs = (ends[starts] * 4).tolist()
+    for i, (mode, first) in enumerate(zip(modes.tolist(), firsts.tolist())):
+        p0, p1 = bounds[i], bounds[i + 1]
+        n = p1 - p0
+        if n == 1:
+            idb = b""
+        elif mode & IDS16:
+            idb = off16[2 * p0 + 2:2 * p1]
+        else:
+            idb = off32[4 * p0 + 4:4 * p1]
+        if mode & COUNTS8:
+            cb = c8[p0:p1]
+        elif mode & COUNTS32:
+            cb = c32[4 * p0:4 * p1]
+        else:
+            cb = c16[2 * p0:2 * p1]
+        append(b"".join((head(INLINED, 0, 0, n, mode, first), idb, boost_bytes, cb, data[qs[i]:qs[i + 1]])))
+    return out
+
+
 def is_inline(info: bytes) -> bool:
     return bool(info) and info[0] == INLINED
 

@@ -89,58 +89,22 @@ def encode(ids: Sequence[int], weights: Sequence[float], values: Sequence[bytes]
     df = len(ids)
     if df == 0:
         raise ValueError("an empty posting list has no record")
-    ida = np.asarray(ids, dtype=np.int64)
-    deltas = np.diff(ida)
-    id_width = _width(int(deltas.max())) if df > 1 else 1
-    parts: list[bytes] = [b"", deltas.astype(_UINT[id_width]).tobytes()]
-    w32 = np.asarray(weights, dtype=_F32)
-
-    aux = 0
-    gap_width = 0
-    flags = 0
-    total = 0
-    counts_size = 0
     if positional:
-        lengths = np.fromiter(map(len, values), dtype=np.int64, count=df)
-        counts = lengths >> 2
-        wkind = _W_COUNTS if np.array_equal(w32, (counts * boost).astype(_F32)) else _W_FLOAT
-    elif bool(np.all(w32 == 1.0)):
+        counts = np.fromiter(map(len, values), dtype=np.int64, count=df) >> 2
+        positions = np.frombuffer(b"".join(values), dtype=_UINT[4])
+        return encode_positions(ids, counts, positions, boost, weights)
+    ida = np.asarray(ids, dtype=np.int64)
+    id_width, id_bytes = _id_deltas(ida)
+    parts: list[bytes] = [b"", id_bytes]
+    w32 = np.asarray(weights, dtype=_F32)
+    aux = 0
+    total = 0
+    if bool(np.all(w32 == 1.0)):
         wkind = _W_ONE
     else:
         wkind = _W_FLOAT
-    if wkind == _W_FLOAT:
         parts.append(w32.tobytes())
-
-    if positional:
-        vkind = _V_POSITIONS
-        aux = _width(int(counts.max()))
-        packed, squeezed = _squeeze(counts.astype(_UINT[aux]).tobytes())
-        flags |= _Z_COUNTS if squeezed else 0
-        counts_size = len(packed)
-        parts.append(packed)
-        positions = np.frombuffer(b"".join(values), dtype=_UINT[4]).astype(np.int64)
-        total = len(positions)
-        starts = np.zeros(df, dtype=np.int64)
-        np.cumsum(counts[:-1], out=starts[1:])
-        starts = starts[counts > 0]
-        inner = np.ones(total, dtype=bool)  # which positions follow one of the same posting
-        inner[starts] = False
-        inner_gaps = np.diff(positions)[inner[1:]]
-        wide = positions
-        gaps = b""
-        if len(inner_gaps) and int(inner_gaps.min()) >= 0 and int(inner_gaps.max()) < 1 << 16:
-            gap_width = _width(int(inner_gaps.max()))
-            wide = positions[starts]
-            gaps = inner_gaps.astype(_UINT[gap_width]).tobytes()
-        if total and int(wide.max()) < 1 << 24:
-            flags |= _SPLIT
-            stream = (wide & 0xFFFF).astype(_UINT[2]).tobytes() + (wide >> 16).astype(_UINT[1]).tobytes()
-        else:
-            stream = wide.astype(_UINT[4]).tobytes()
-        packed, squeezed = _squeeze(stream + gaps)
-        flags |= _Z_POSITIONS if squeezed else 0
-        parts.append(packed)
-    elif fixed == 0 or not any(values):
+    if fixed == 0 or not any(values):
         vkind = _V_NONE
     else:
         sizes = set(map(len, values))
@@ -154,9 +118,69 @@ def encode(ids: Sequence[int], weights: Sequence[float], values: Sequence[bytes]
             data = b"".join(values)
             total = len(data)
             parts.append(data)
-    parts[0] = MAGIC + _HEADER.pack(df, int(ida[0]), id_width, wkind, vkind, aux, gap_width, flags, total,
+    parts[0] = MAGIC + _HEADER.pack(df, int(ida[0]), id_width, wkind, vkind, aux, 0, 0, total, 0)
+    return b"".join(parts)
+
+
+def encode_positions(ids: Sequence[int] | np.ndarray, counts: np.ndarray, positions: np.ndarray, boost: float,
+                     weights: Sequence[float] | None = None) -> bytes:
+    """The record of a positional posting list given as arrays: posting
+    ``i`` (document ``ids[i]``) has ``counts[i]`` positions, the next ones of
+    ``positions``; its weight is ``counts[i] * boost`` unless ``weights``
+    says otherwise (then stored).  :func:`encode` of the same list gives the
+    same bytes; a build (:mod:`index.inverter`) calls this directly."""
+    df = len(ids)
+    if df == 0:
+        raise ValueError("an empty posting list has no record")
+    ida = np.asarray(ids, dtype=np.int64)
+    counts = np.asarray(counts, dtype=np.int64)
+    id_width, id_bytes = _id_deltas(ida)
+    parts: list[bytes] = [b"", id_bytes]
+    flags = 0
+    wkind = _W_COUNTS
+    if weights is not None:
+        w32 = np.asarray(weights, dtype=_F32)
+        if not np.array_equal(w32, (counts * boost).astype(_F32)):
+            wkind = _W_FLOAT
+            parts.append(w32.tobytes())
+    aux = _width(int(counts.max()))
+    packed, squeezed = _squeeze(counts.astype(_UINT[aux]).tobytes())
+    flags |= _Z_COUNTS if squeezed else 0
+    counts_size = len(packed)
+    parts.append(packed)
+    positions = np.asarray(positions).astype(np.int64)
+    total = len(positions)
+    starts = np.zeros(df, dtype=np.int64)
+    np.cumsum(counts[:-1], out=starts[1:])
+    starts = starts[counts > 0]
+    inner = np.ones(total, dtype=bool)  # which positions follow one of the same posting
+    inner[starts] = False
+    inner_gaps = np.diff(positions)[inner[1:]]
+    wide = positions
+    gaps = b""
+    gap_width = 0
+    if len(inner_gaps) and int(inner_gaps.min()) >= 0 and int(inner_gaps.max()) < 1 << 16:
+        gap_width = _width(int(inner_gaps.max()))
+        wide = positions[starts]
+        gaps = inner_gaps.astype(_UINT[gap_width]).tobytes()
+    if total and int(wide.max()) < 1 << 24:
+        flags |= _SPLIT
+        stream = (wide & 0xFFFF).astype(_UINT[2]).tobytes() + (wide >> 16).astype(_UINT[1]).tobytes()
+    else:
+        stream = wide.astype(_UINT[4]).tobytes()
+    packed, squeezed = _squeeze(stream + gaps)
+    flags |= _Z_POSITIONS if squeezed else 0
+    parts.append(packed)
+    parts[0] = MAGIC + _HEADER.pack(df, int(ida[0]), id_width, wkind, _V_POSITIONS, aux, gap_width, flags, total,
                                     counts_size)
     return b"".join(parts)
+
+
+def _id_deltas(ida: np.ndarray) -> tuple[int, bytes]:
+    """The width and bytes of the document deltas of a record."""
+    deltas = np.diff(ida)
+    width = _width(int(deltas.max())) if len(ida) > 1 else 1
+    return width, deltas.astype(_UINT[width]).tobytes()
 
 
 def _squeeze(data: bytes) -> tuple[bytes, bool]:

@@ -89,25 +89,44 @@ def viterbi(obs: str) -> tuple[float, list[Any]]:
     return prob, [states[s] for s in route]
 
 
+#: Runs of unknown characters whose tags are kept (:func:`tag_run`).
+RUN_CACHE = 1 << 16
+
+
+@functools.lru_cache(maxsize=RUN_CACHE)
+def tag_run(sentence: str) -> tuple[tuple[str, str], ...]:
+    """The ``(word, flag)`` pairs posseg's HMM gives a run of characters its
+    dictionary does not know (posseg's private ``__cut``, with :func:`viterbi`).
+
+    Kept for the last :data:`RUN_CACHE` runs: names recur (a run is
+    typically a person's name with the characters around it).  Over the
+    leads of the 18,697 articles of the shared corpus, 63% of the runs had
+    been seen before (148,342 runs, 54,148 distinct)."""
+    _, pos_list = viterbi(sentence)
+    out: list[tuple[str, str]] = []
+    begin, nexti = 0, 0
+    for i, char in enumerate(sentence):
+        pos = pos_list[i][0]
+        if pos == "B":
+            begin = i
+        elif pos == "E":
+            out.append((sentence[begin:i + 1], pos_list[i][1]))
+            nexti = i + 1
+        elif pos == "S":
+            out.append((char, pos_list[i][1]))
+            nexti = i + 1
+    if nexti < len(sentence):
+        out.append((sentence[nexti:], pos_list[nexti][1]))
+    return tuple(out)
+
+
 def fast_pos_tokenizer(tokenizer: Any) -> Any:
     """A ``jieba.posseg.POSTokenizer`` over ``tokenizer`` whose HMM search is :func:`viterbi`."""
     import jieba.posseg as posseg
 
     class FastPOSTokenizer(posseg.POSTokenizer):
         def _POSTokenizer__cut(self, sentence: str) -> Any:  # replaces posseg's private __cut
-            _, pos_list = viterbi(sentence)
-            begin, nexti = 0, 0
-            for i, char in enumerate(sentence):
-                pos = pos_list[i][0]
-                if pos == "B":
-                    begin = i
-                elif pos == "E":
-                    yield posseg.pair(sentence[begin:i + 1], pos_list[i][1])
-                    nexti = i + 1
-                elif pos == "S":
-                    yield posseg.pair(char, pos_list[i][1])
-                    nexti = i + 1
-            if nexti < len(sentence):
-                yield posseg.pair(sentence[nexti:], pos_list[nexti][1])
+            for word, flag in tag_run(sentence):
+                yield posseg.pair(word, flag)
 
     return FastPOSTokenizer(tokenizer)

@@ -35,6 +35,7 @@ import json
 import os
 from typing import Any
 
+import numpy as np
 from whoosh import columns, fields
 
 from .analysis import USERDICT_ENV, bigram_analyzer, char_analyzer, word_analyzer, word_positions
@@ -64,6 +65,52 @@ MAX_FIELD_CHARS = (1 << 19) - 2
 FIELD_BOOSTS = {"title": 3.0, "kicker": 2.0, "subtitle": 1.5, "summary": 1.5, "body": 1.0}
 
 
+_NO_KEYS = np.zeros(0, dtype=np.uint64)
+_NO_POSITIONS = np.zeros(0, dtype=np.uint32)
+
+
+class MatchingTexts:
+    """An article's text fields (one per :data:`TEXT_FIELDS`) and, computed
+    once for both n-gram fields, their matching forms."""
+
+    __slots__ = ("_matching", "texts")
+
+    def __init__(self, texts: tuple[str, ...]) -> None:
+        self.texts = texts
+        self._matching: list[str] | None = None
+
+    def _forms(self) -> list[str]:
+        if self._matching is None:
+            self._matching = [match_text(text or "") for text in self.texts]
+        return self._matching
+
+    def norms(self) -> list[tuple[int, str]]:
+        """``(FIELD_BASE[F], matching form of F)`` of each non-empty field ``F``;
+        fields before the body are cut at :data:`MAX_FIELD_CHARS`."""
+        out = []
+        for name, norm in zip(TEXT_FIELDS, self._forms()):
+            if name != "body":
+                norm = norm[:MAX_FIELD_CHARS]
+            if norm:
+                out.append((FIELD_BASE[name], norm))
+        return out
+
+    def normalize(self, text: str) -> str:
+        """:func:`~index.normalization.match_text` of ``text``, from what is
+        at hand when ``text`` is one of these fields (a build sketches the
+        title and body for :mod:`index.stories` too)."""
+        for own, norm in zip(self.texts, self._forms()):
+            if own is text:
+                return norm
+        return match_text(text)
+
+
+def _matching_texts(value: Any) -> MatchingTexts:
+    if isinstance(value, MatchingTexts):
+        return value
+    return MatchingTexts((value,) if isinstance(value, str) else tuple(value))
+
+
 class _TextsField(fields.FieldType):
     """A field computed from an article's texts, one per :data:`TEXT_FIELDS`.
 
@@ -84,16 +131,22 @@ class _TextsField(fields.FieldType):
         self.column_type = None
 
     def positions(self, value: Any) -> dict[str, list[int]]:
-        """``term → positions`` of one document (what a build inverts)."""
-        if isinstance(value, str):
-            value = (value,)
+        """``term → positions`` of one document (Whoosh's writer, for updates)."""
         poses: dict[str, list[int]] = {}
-        for name, text in zip(TEXT_FIELDS, value):
-            norm = match_text(text or "")
-            if name != "body":
-                norm = norm[:MAX_FIELD_CHARS]
-            self.analyzer.collect(norm, FIELD_BASE[name], poses)
+        for base, norm in _matching_texts(value).norms():
+            self.analyzer.collect(norm, base, poses)
         return poses
+
+    def term_keys(self, value: Any) -> tuple[np.ndarray, np.ndarray]:
+        """The terms of :meth:`positions` as integer keys
+        (:data:`index.analysis.KEY_SHIFT`) and their positions, one pair per
+        position, in position order: what a build inverts (:mod:`index.inverter`)."""
+        pairs = [self.analyzer.term_keys(norm, base) for base, norm in _matching_texts(value).norms()]
+        if not pairs:
+            return _NO_KEYS, _NO_POSITIONS
+        if len(pairs) == 1:
+            return pairs[0]
+        return np.concatenate([k for k, _ in pairs]), np.concatenate([p for _, p in pairs])
 
     def index(self, value: Any, **kwargs: Any) -> Any:
         encode = self.format.encode
@@ -194,8 +247,7 @@ def to_document(article: Article, indexed_at: str, entities: EntityTagger | None
     for name, value in zip(TEXT_FIELDS, texts):
         if value:
             doc[name] = value
-    doc["text_ng"] = texts
-    doc["text_c1"] = texts
+    doc["text_ng"] = doc["text_c1"] = MatchingTexts(texts)
     if article.date:
         doc["date"] = dt.datetime(article.date.year, article.date.month, article.date.day)
         doc["month"] = article.date.strftime("%Y-%m")

@@ -59,7 +59,7 @@ import datetime as dt
 import hashlib
 import os
 import zipfile
-from collections.abc import Iterable, Sequence, Set as AbstractSet
+from collections.abc import Callable, Iterable, Sequence, Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -140,9 +140,11 @@ def fmix32(h: np.ndarray) -> np.ndarray:
     return h
 
 
-def story_text(title: str, body: str) -> str:
-    """The text shingled: the matching form of the title and the body."""
-    return match_text(title) + match_text(body)
+def story_text(title: str, body: str, normalize: Callable[[str], str] = match_text) -> str:
+    """The text shingled: the matching form of the title and the body
+    (``normalize`` is :func:`~index.normalization.match_text`, or one that
+    has it at hand: :meth:`index.schema.MatchingTexts.normalize`)."""
+    return normalize(title) + normalize(body)
 
 
 def shingle_hashes(text: str) -> np.ndarray:
@@ -243,9 +245,11 @@ class Sketcher:
         self._pending: list[tuple[str, int, np.ndarray]] = []
         self._done: list[Sketches] = []
 
-    def add(self, article_id: str, date: dt.date | None, title: str, body: str) -> None:
+    def add(self, article_id: str, date: dt.date | None, title: str, body: str,
+            normalize: Callable[[str], str] = match_text) -> None:
+        """Sketch an article (``normalize``: see :func:`story_text`)."""
         day = (date - _EPOCH).days if date else int(NO_DAY)
-        self._pending.append((article_id, day, shingle_hashes(story_text(title, body))))
+        self._pending.append((article_id, day, shingle_hashes(story_text(title, body, normalize))))
         if len(self._pending) >= self.BATCH:
             self._flush()
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pickle
 
-from index.analysis import BigramTokenizer, JiebaTokenizer, word_analyzer
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from index.analysis import BigramTokenizer, CharTokenizer, JiebaTokenizer, key_terms, word_analyzer
 from index.normalization import fold, match_text
 
 
@@ -81,3 +84,21 @@ def test_the_stored_ngram_analyzers_are_what_the_fields_index():
         assert yielded == expected, name
     assert schema["text_ng"].positions(texts(title="郑州地铁"))["州地"] == [1]
     assert schema["text_c1"].positions(texts(body="郑州郑"))["郑"] == [FIELD_BASE["body"]]  # once, at the base
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from("郑州地铁号线中原科技城ＲＣＥＰ示范区ab1 ，。\U00020000\u0301\ud800"), max_size=40),
+       st.sampled_from([0, 1 << 19, 4 << 19]))
+def test_integer_keys_are_the_ngram_terms(text, base):
+    """A build inverts the n-gram fields from integer keys (index/inverter.py):
+    decoded, they are exactly the terms and positions of the analyzers' rule."""
+    norm = match_text(text)
+    for tokenizer in (BigramTokenizer(), CharTokenizer()):
+        expected: dict[str, list[int]] = {}
+        tokenizer.collect(norm, base, expected)
+        keys, positions = tokenizer.term_keys(norm, base)
+        got: dict[str, list[int]] = {}
+        for term, pos in zip(key_terms(keys.tolist()), positions.tolist()):
+            got.setdefault(term, []).append(pos)
+        assert {t: sorted(p) for t, p in got.items()} == expected
+        assert sorted(keys.tolist()) == sorted(keys.tolist(), key=lambda k: key_terms([k])[0])  # keys sort as terms

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from index.codec import TermInfo
-from index.inline import decode_inline, encode_inline
+from index.inline import decode_inline, encode_inline, encode_inline_lists
 from index.postings import pack_positions
 
 
@@ -62,3 +62,26 @@ def test_a_bigram_found_once_is_small() -> None:
     assert len(blob) == 18  # header 9, boost 4, count 1, one position 4
     assert decode_inline(blob).positions is not None
     assert np.array_equal(decode_inline(blob).positions, [4 << 19 | 77])
+
+
+@given(st.lists(posting_lists(), min_size=1, max_size=4))
+def test_lists_inlined_together_are_inlined_alone(lists: list[tuple[list[int], list[list[int]], bool, float]]) -> None:
+    """A build inlines an n-gram field's short lists in bulk (index/inverter.py):
+    the same bytes as one :func:`encode_inline` a list."""
+    ids = [d for data in lists for d in data[0]]
+    counts = [len(p) for data in lists for p in data[1]]
+    positions = [q for data in lists for p in data[1] for q in p]
+    starts = np.cumsum([0] + [len(data[0]) for data in lists])
+    expected = [encode_inline(data[0], [float(len(p)) for p in data[1]], [pack_positions(p) for p in data[1]],
+                              True, 1.0, 0, 0) for data in lists]
+    assert encode_inline_lists(np.array(ids), np.array(counts), np.array(positions, dtype=np.uint32), starts,
+                               1.0) == expected
+
+
+def test_a_posting_of_more_than_65535_positions_inlines_alike() -> None:
+    poses = [list(range(70_000)), [5]]
+    expected = encode_inline([3, 9], [70_000.0, 1.0], [pack_positions(p) for p in poses], True, 1.0, 0, 0)
+    got = encode_inline_lists(np.array([3, 9]), np.array([70_000, 1]), np.array(poses[0] + poses[1]),
+                              np.array([0, 2]), 1.0)
+    assert got == [expected]
+    assert decode_inline(expected).counts.tolist() == [70_000, 1]

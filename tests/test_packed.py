@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from index.articles import Article
 from index.codec import NewsCodec
 from index.inverter import InvertingWriter
-from index.packed import _HEADER, MAGIC, RecordError, decode, encode, matcher_lists, read_extent
+from index.packed import _HEADER, MAGIC, RecordError, decode, encode, encode_positions, matcher_lists, read_extent
 from index.postings import PackedPositions, pack_positions
 from index.schema import build_schema, to_document
 from index.sources import read_sources
@@ -37,6 +37,9 @@ def test_positional_record_round_trip(case):
     values = [pack_positions(p) for p in poses]
     weights = [len(p) * boost for p in poses]
     raw = encode(ids, weights, values, True, boost, None)
+    # A build encodes n-gram lists from arrays: the same bytes.
+    assert encode_positions(np.array(ids), np.array([len(p) for p in poses]),
+                            np.array([q for p in poses for q in p], dtype=np.uint32), boost) == raw
     d = decode(raw, boost)
     assert d.ids.tolist() == ids
     assert d.weights.tolist() == weights
