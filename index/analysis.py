@@ -32,8 +32,10 @@ USERDICT_ENV = "NEWSEARCH_USERDICT"
 _jieba_lock = threading.Lock()
 
 
+@functools.lru_cache(maxsize=1)
 def default_userdict() -> str:
-    """The path of the shipped dictionary of local place names and terms."""
+    """The path of the shipped dictionary of local place names and terms
+    (looked up once: every analyzer call resolves its dictionary)."""
     return str(resources.files("index") / "data" / "userdict.txt")
 
 

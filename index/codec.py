@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import mmap
 import struct
+from array import array
 from collections.abc import Sequence
 from typing import Any
 from zlib import crc32
@@ -420,7 +421,13 @@ class _TermsWriter(OrderedHashWriter):
         HashWriter.__init__(self, dbfile, magic=_TERMS_MAGIC, hashtype=_CRC32_HASH)
         self.index = GrowableArray("H")
         self.lastkey = b""
-        self._positions: list[int] = []
+        # Every term's item position, and per hash table its terms' hashes
+        # and positions: arrays, not W3's (hash, position) tuples, which
+        # took about 120 bytes a term until the segment was closed (a
+        # build's segment has millions of terms).
+        self._positions = array("Q")
+        self._hashes = [array("I") for _ in range(256)]
+        self._items = [array("Q") for _ in range(256)]
 
     def add(self, key: bytes, value: bytes) -> None:
         self.add_many([key], [value])
@@ -434,13 +441,15 @@ class _TermsWriter(OrderedHashWriter):
         dbfile = self.dbfile
         pos = dbfile.tell()
         positions = self._positions
-        buckets = self.buckets
+        hashes = self._hashes
+        items = self._items
         pack = _LENGTHS.pack
         parts: list[bytes] = []
         for key, value in zip(keys, values):
             h = crc32(key)
             positions.append(pos)
-            buckets[h & 255].append((h, pos))
+            hashes[h & 255].append(h)
+            items[h & 255].append(pos)
             parts.append(pack(len(key), len(value)))
             parts.append(key)
             parts.append(value)
@@ -453,13 +462,13 @@ class _TermsWriter(OrderedHashWriter):
         dbfile = self.dbfile
         wide = bool(self._positions) and self._positions[-1] >= 1 << 32
         self.extras["slots"] = "Q" if wide else "I"
-        for entries in self.buckets:
-            numslots = _HashSlots.slot_count(len(entries))
+        for hashes, items in zip(self._hashes, self._items):
+            numslots = _HashSlots.slot_count(len(hashes))
             self.directory.append((dbfile.tell(), numslots))
             if not numslots:
                 continue
             table = [0] * numslots
-            for h, position in entries:
+            for h, position in zip(hashes, items):
                 slot = (h >> 8) % numslots
                 while table[slot]:  # positions are never 0 (header)
                     slot = (slot + 1) % numslots
@@ -471,7 +480,7 @@ class _TermsWriter(OrderedHashWriter):
         index = GrowableArray("H")
         if positions:
             index._retype(positions[-1])  # the smallest type for the last (largest) offset
-            index.array.extend(positions)
+            index.array.extend(iter(positions))  # an array of another type is refused
         self.index = index
         super()._write_extras()
 

@@ -25,7 +25,7 @@ from whoosh.writing import SegmentWriter
 
 from .analysis import key_terms
 from .inline import encode_inline, encode_inline_lists
-from .packed import encode, encode_positions
+from .packed import encode, encode_position_records
 from .postings import PackedPositions, pack_positions
 
 _TERMINFO = W3TermInfo._struct
@@ -259,23 +259,60 @@ def write_field(fieldwriter: Any, name: str, field: Any, inv: _Inverted) -> None
     fieldwriter.finish_field()
 
 
+#: Positions of an n-gram field sorted and encoded at a time (a range of
+#: term keys): bounds what writing a segment takes beyond the arrays held
+#: (a 40,000-article segment holds 38 M bigram positions).
+KEYED_CHUNK = 1 << 22
+
+
 def write_keyed_field(fieldwriter: Any, name: str, field: Any, keyed: _Keyed) -> None:
     """Write an n-gram field's postings (:class:`_Keyed`) as :func:`write_field`
-    writes the same postings: one stable sort by term key puts them in term,
-    document and position order; posting and term boundaries are where the
-    key or document changes; short lists are inlined in bulk
-    (:func:`index.inline.encode_inline_lists`), long ones are records
-    (:func:`index.packed.encode_positions`).  The field has no lengths (it is
-    not scorable) and its boost is 1, so a term's weight is its positions' count."""
+    writes the same postings, a range of term keys at a time (about
+    :data:`KEYED_CHUNK` positions; a term's postings are all in one range).
+    The field has no lengths (it is not scorable) and its boost is 1, so a
+    term's weight is its positions' count."""
     fieldwriter.start_field(name, field)
-    if not keyed.keys:
-        fieldwriter.finish_field()
+    if keyed.keys:
+        # One array at a time, each list let go once joined: the memory held
+        # grows by a third at most.
+        keys = np.concatenate(keyed.keys)
+        keyed.keys = []
+        positions = np.concatenate(keyed.positions)
+        keyed.positions = []
+        docs = np.repeat(np.asarray(keyed.docnums, dtype=np.uint32), keyed.sizes)
+        for lo, hi in _key_ranges(keys, KEYED_CHUNK):
+            if lo is None:
+                _write_terms(fieldwriter, keys, docs, positions, keyed.boost)
+            else:
+                at = np.flatnonzero((keys >= lo) & (keys < hi))
+                _write_terms(fieldwriter, keys[at], docs[at], positions[at], keyed.boost)
+    fieldwriter.finish_field()
+
+
+def _key_ranges(keys: np.ndarray, chunk: int) -> list[tuple[Any, Any]]:
+    """``[lo, hi)`` ranges of key values that split ``keys`` into parts of
+    about ``chunk`` (from quantiles of a sample); ``[(None, None)]`` when
+    one part will do."""
+    parts = -(-len(keys) // chunk)
+    if parts <= 1:
+        return [(None, None)]
+    sample = np.sort(keys[::max(1, len(keys) // (64 * parts))])
+    cuts = np.unique(sample[(np.arange(1, parts) * len(sample)) // parts])
+    bounds = [np.uint64(0), *cuts, np.uint64(np.iinfo(np.uint64).max)]
+    return list(zip(bounds, bounds[1:]))
+
+
+def _write_terms(fieldwriter: Any, keys: np.ndarray, docs: np.ndarray, positions: np.ndarray,
+                 boost: float) -> None:
+    """Write the terms of ``keys`` (a range of them, every position of each,
+    in document order): one stable sort by key puts them in term, document
+    and position order; posting and term boundaries are where the key or
+    document changes; short lists are inlined in bulk
+    (:func:`index.inline.encode_inline_lists`), long ones are records
+    (:func:`index.packed.encode_position_records`), both for all terms of
+    the range at once."""
+    if len(keys) == 0:
         return
-    boost = keyed.boost
-    keys = np.concatenate(keyed.keys)
-    positions = np.concatenate(keyed.positions)
-    docs = np.repeat(np.asarray(keyed.docnums, dtype=np.uint32), keyed.sizes)
-    keyed.keys, keyed.positions = [], []
     order = np.argsort(keys, kind="stable")
     keys = keys[order]
     docs = docs[order]
@@ -298,35 +335,43 @@ def write_keyed_field(fieldwriter: Any, name: str, field: Any, keyed: _Keyed) ->
     dfs = np.diff(tstarts, append=len(pstarts))
 
     inline = dfs < fieldwriter._postwriter._inlinelimit
-    held = np.repeat(inline, dfs)  # postings of inlined terms
-    infos_inline = encode_inline_lists(
-        ids[held], counts[held], positions[np.repeat(held, counts)],
-        np.concatenate(([0], np.cumsum(dfs[inline]))), boost)
-    del held
+    tbounds = np.concatenate(([0], np.cumsum(dfs)))
+    infos = _infos(inline, ids, counts, positions, dfs, boost, encode_inline_lists)
+    records = _infos(~inline, ids, counts, positions, dfs, boost, encode_position_records)
+    # term infos of the records: W3's statistics and where each record is
     postfile = fieldwriter._postfile
     offset = postfile.tell()
-    qstarts = np.concatenate((pstarts, [n])).tolist()
-    tbounds = np.concatenate((tstarts, [len(pstarts)])).tolist()
-    inlined = iter(infos_inline)
-    infos: list[bytes] = []
-    append = infos.append
-    for t, is_inline in enumerate(inline.tolist()):
-        if is_inline:
-            append(next(inlined))
-            continue
-        p0, p1 = tbounds[t], tbounds[t + 1]
-        tids = ids[p0:p1]
-        tcounts = counts[p0:p1]
-        record = encode_positions(tids, tcounts, positions[qstarts[p0]:qstarts[p1]], boost)
-        info = _TERMINFO.pack(False, float(tcounts.sum()) * boost, p1 - p0, _NO_LENGTH, _NO_LENGTH,
-                              float(tcounts.max()) * boost, int(tids[0]), int(tids[-1]))
-        info += offset.to_bytes(8, "big", signed=True) + len(record).to_bytes(4, "big", signed=True)
-        postfile.write(record)
-        offset += len(record)
-        append(info)
+    lengths = np.fromiter(map(len, records), dtype=np.int64, count=len(records))
+    offsets = (offset + np.cumsum(lengths) - lengths).tolist()
+    starts = tbounds[:-1][~inline]
+    totals = np.add.reduceat(counts, tbounds[:-1])[~inline].tolist()  # every term's, then the records'
+    most = np.maximum.reduceat(counts, tbounds[:-1])[~inline].tolist()
+    firsts = ids[starts].tolist()
+    lasts = ids[tbounds[1:][~inline] - 1].tolist()
+    pack = _TERMINFO.pack
+    record_infos = iter([pack(False, float(total) * boost, df, _NO_LENGTH, _NO_LENGTH, float(top) * boost, first, last)
+                         + at.to_bytes(8, "big", signed=True) + size.to_bytes(4, "big", signed=True)
+                         for total, df, top, first, last, at, size
+                         in zip(totals, dfs[~inline].tolist(), most, firsts, lasts, offsets, lengths.tolist())])
+    postfile.write(b"".join(records))
+    inlined = iter(infos)
+    infos = [next(inlined) if is_inline else next(record_infos) for is_inline in inline.tolist()]
     prefix = fieldwriter._fieldid.to_bytes(2, "big")
     fieldwriter._tindex.add_many([prefix + t.encode("utf-8") for t in key_terms(term_keys.tolist())], infos)
-    fieldwriter.finish_field()
+
+
+def _infos(chosen: np.ndarray, ids: np.ndarray, counts: np.ndarray, positions: np.ndarray, dfs: np.ndarray,
+           boost: float, encode_lists: Any) -> list[bytes]:
+    """``encode_lists`` (inlined term infos, or records) of the ``chosen``
+    terms, whose postings (``dfs`` of them a term) are consecutive in ``ids``
+    and ``counts``, their positions in ``positions``."""
+    if not chosen.any():
+        return []
+    if chosen.all():
+        return encode_lists(ids, counts, positions, np.concatenate(([0], np.cumsum(dfs))), boost)
+    held = np.repeat(chosen, dfs)  # postings of the chosen terms
+    return encode_lists(ids[held], counts[held], positions[np.repeat(held, counts)],
+                        np.concatenate(([0], np.cumsum(dfs[chosen]))), boost)
 
 
 def _length_bytes(lens: list[int] | None) -> tuple[int, int]:

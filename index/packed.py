@@ -176,6 +176,89 @@ def encode_positions(ids: Sequence[int] | np.ndarray, counts: np.ndarray, positi
     return b"".join(parts)
 
 
+def encode_position_records(ids: np.ndarray, counts: np.ndarray, positions: np.ndarray, starts: np.ndarray,
+                            boost: float) -> list[bytes]:
+    """:func:`encode_positions` of many positional lists at once: list ``i``
+    is postings ``starts[i]:starts[i + 1]`` (documents ``ids``, each with
+    ``counts`` > 0 positions, increasing, the next ones of ``positions``),
+    weights counts × ``boost``.  The same bytes as one
+    :func:`encode_positions` a list (``tests/test_packed.py``): every width
+    and choice is computed for all lists in a few numpy calls, and a list
+    is then a few slices of shared buffers, where a call per list took
+    about 40 microseconds of numpy overheads (14% of a build at 1,000,000
+    articles, py-spy)."""
+    ids = np.asarray(ids, dtype=np.int64)
+    counts = np.asarray(counts, dtype=np.int64)
+    pos = np.asarray(positions).astype(np.int64)
+    starts = np.asarray(starts, dtype=np.int64)
+    if len(starts) < 2:
+        return []
+    firsts_at = starts[:-1]
+    if int(np.diff(starts).min()) <= 0 or (len(counts) and int(counts.min()) <= 0):
+        raise ValueError("every list needs a posting, every posting a position")
+    # documents: deltas within each list
+    deltas = np.diff(ids, prepend=ids[:1])
+    deltas[firsts_at] = 0
+    id_w = _widths(np.maximum.reduceat(deltas, firsts_at))
+    id_buf = {w: deltas.astype(_UINT[w]).tobytes() for w in (1, 2, 4)}
+    # counts
+    aux_w = _widths(np.maximum.reduceat(counts, firsts_at))
+    count_buf = {w: counts.astype(_UINT[w]).tobytes() for w in (1, 2, 4)}
+    # positions: each posting's first (pq) and the gaps after it
+    ends = np.zeros(len(counts) + 1, dtype=np.int64)
+    np.cumsum(counts, out=ends[1:])
+    pq = ends[:-1]
+    qstarts = ends[starts]  # each list's first position
+    gaps = np.diff(pos, prepend=pos[:1])
+    inner = np.ones(len(pos), dtype=bool)
+    inner[pq] = False
+    has_inner = (qstarts[1:] - qstarts[:-1]) > (starts[1:] - starts[:-1])
+    gmax = np.maximum.reduceat(np.where(inner, gaps, 0), qstarts[:-1])
+    gmin = np.minimum.reduceat(np.where(inner, gaps, 0 if not len(gaps) else int(gaps.max())), qstarts[:-1])
+    gap_w = np.where(has_inner & (gmin >= 0) & (gmax < 1 << 16), _widths(gmax), 0)
+    firsts = pos[pq]
+    wide_max = np.where(gap_w > 0, np.maximum.reduceat(firsts, firsts_at), np.maximum.reduceat(pos, qstarts[:-1]))
+    split = wide_max < 1 << 24
+    inner_gaps = gaps[inner]
+    gap_buf = {w: inner_gaps.astype(_UINT[w]).tobytes() for w in (1, 2)}
+    planes = {False: _planes(pos), True: _planes(firsts)}  # all positions, or each posting's first
+
+    out: list[bytes] = []
+    pack = _HEADER.pack
+    rows = zip(starts[:-1].tolist(), starts[1:].tolist(), qstarts[:-1].tolist(), qstarts[1:].tolist(),
+               id_w.tolist(), aux_w.tolist(), gap_w.tolist(), split.tolist(), ids[firsts_at].tolist())
+    for p0, p1, q0, q1, iw, aw, gw, sp, first in rows:
+        flags = 0
+        counts_part, squeezed = _squeeze(count_buf[aw][aw * p0:aw * p1])
+        flags |= _Z_COUNTS if squeezed else 0
+        a, b = (p0, p1) if gw else (q0, q1)
+        lo16, hi8, u32 = planes[bool(gw)]
+        if sp:
+            flags |= _SPLIT
+            stream = lo16[2 * a:2 * b] + hi8[a:b]
+        else:
+            stream = u32[4 * a:4 * b]
+        if gw:
+            stream += gap_buf[gw][gw * (q0 - p0):gw * (q1 - p1)]
+        positions_part, squeezed = _squeeze(stream)
+        flags |= _Z_POSITIONS if squeezed else 0
+        out.append(b"".join((MAGIC, pack(p1 - p0, first, iw, _W_COUNTS, _V_POSITIONS, aw, gw, flags, q1 - q0,
+                                         len(counts_part)),
+                             id_buf[iw][iw * (p0 + 1):iw * p1], counts_part, positions_part)))
+    return out
+
+
+def _widths(largest: np.ndarray) -> np.ndarray:
+    """:func:`_width` of each value."""
+    return np.where(largest < 1 << 8, 1, np.where(largest < 1 << 16, 2, 4))
+
+
+def _planes(values: np.ndarray) -> tuple[bytes, bytes, bytes]:
+    """``values`` as the low u16 plane, the u8 plane above it, and as u32."""
+    return ((values & 0xFFFF).astype(_UINT[2]).tobytes(), (values >> 16).astype(_UINT[1]).tobytes(),
+            values.astype(_UINT[4]).tobytes())
+
+
 def _id_deltas(ida: np.ndarray) -> tuple[int, bytes]:
     """The width and bytes of the document deltas of a record."""
     deltas = np.diff(ida)

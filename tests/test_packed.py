@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from index.articles import Article
 from index.codec import NewsCodec
 from index.inverter import InvertingWriter
-from index.packed import _HEADER, MAGIC, RecordError, decode, encode, encode_positions, matcher_lists, read_extent
+from index.packed import _HEADER, MAGIC, RecordError, decode, encode, encode_position_records, encode_positions, matcher_lists, read_extent
 from index.postings import PackedPositions, pack_positions
 from index.schema import build_schema, to_document
 from index.sources import read_sources
@@ -54,6 +54,20 @@ def test_positional_record_round_trip(case):
     assert read_extent(raw, len(raw)) == len(raw) and need <= len(raw)
     head = decode(raw[:need] + bytes(len(raw) - need), boost, positions=False)
     assert head.ids.tolist() == ids and head.weights.tolist() == weights
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(_positional_lists(), min_size=1, max_size=5))
+def test_records_encoded_together_are_encoded_alone(cases):
+    """A build encodes an n-gram field's records in bulk (index/inverter.py):
+    the same bytes as one :func:`encode_positions` a list."""
+    ids = np.array([d for c in cases for d in c[0]])
+    counts = np.array([len(p) for c in cases for p in c[1]])
+    positions = np.array([q for c in cases for p in c[1] for q in p], dtype=np.uint32)
+    starts = np.cumsum([0] + [len(c[0]) for c in cases])
+    expected = [encode_positions(np.array(c[0]), np.array([len(p) for p in c[1]]),
+                                 np.array([q for p in c[1] for q in p]), 1.0) for c in cases]
+    assert encode_position_records(ids, counts, positions, starts, 1.0) == expected
 
 
 def test_positions_are_exact_when_the_gaps_of_a_whole_list_pass_two_to_the_31():

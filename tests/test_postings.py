@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from index import builder
+from index import builder, inverter
 from index.analysis import word_analyzer, word_positions
 from index.articles import Article
 from index.codec import NewsCodec
@@ -140,7 +140,12 @@ def test_inverting_writer_on_corpus_articles(tmp_path):
     _assert_same_index(*_build_both(tmp_path, source))
 
 
-def test_seed_page_through_both_writers(tmp_path):
+@pytest.mark.parametrize("chunk", [None, 64])
+def test_seed_page_through_both_writers(tmp_path, monkeypatch, chunk):
+    """Also with the n-gram fields written in many small ranges of terms,
+    as a build's big segments are."""
+    if chunk:
+        monkeypatch.setattr(inverter, "KEYED_CHUNK", chunk)
     _assert_same_index(*_build_both(tmp_path, str(Path(__file__).resolve().parent.parent / "seeds")))
 
 
