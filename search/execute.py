@@ -116,11 +116,13 @@ class Segment:
     reader: Any
     offset: int
     live: np.ndarray  # sorted local docnums not deleted
-    postings_cache: Any  # (segment key, field, term) -> Postings | None
+    postings_cache: Any  # (segment, field, term, positions) -> Postings | None
     key: str
 
-    def postings(self, fieldname: str, term: str) -> Postings | None:
-        return self.postings_cache(self, fieldname, term)
+    def postings(self, fieldname: str, term: str, positions: bool = True) -> Postings | None:
+        """A term's posting list; without ``positions`` an n-gram field's
+        list may come without them (a match that needs no positions)."""
+        return self.postings_cache(self, fieldname, term, positions)
 
 
 @dataclass
@@ -239,7 +241,7 @@ class Executor:
         if not norm:
             return EMPTY
         if len(norm) == 1:
-            p = seg.postings("text_c1", norm)
+            p = seg.postings("text_c1", norm, positions=scope is not None)
             if p is None:
                 return EMPTY
             docs = p.ids if within is None else intersect(p.ids, within)
@@ -262,8 +264,9 @@ class Executor:
         order += [g for g in need if g not in frequency]
         lists: dict[str, Postings] = {}
         candidates = within
+        positions = len(grams) > 1 or scope is not None  # one bigram anywhere: its documents are the answer
         for k, g in enumerate(order):
-            p = seg.postings("text_ng", g)
+            p = seg.postings("text_ng", g, positions)
             if p is None:
                 return EMPTY
             lists[g] = p

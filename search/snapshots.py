@@ -101,7 +101,7 @@ class OpenSnapshot:
     _local: threading.local = field(default_factory=threading.local)
     _lexicons: dict[str, list[str]] = field(default_factory=dict)
     _arrays: dict[str, Any] = field(default_factory=dict)
-    _postings: OrderedDict[tuple[str, str, str], Postings | None] = field(default_factory=OrderedDict)
+    _postings: OrderedDict[tuple[str, str, str, bool], Postings | None] = field(default_factory=OrderedDict)
     _postings_bytes: int = 0
     _words: dict[str, list[str]] = field(default_factory=dict)
     _frequencies: dict[tuple[str, str, str], int] = field(default_factory=dict)
@@ -157,15 +157,23 @@ class OpenSnapshot:
             out.append(Segment(reader, offset, live, self._read_postings, key))
         return out
 
-    def _read_postings(self, seg: Segment, fieldname: str, term: str) -> Postings | None:
+    def _read_postings(self, seg: Segment, fieldname: str, term: str, positions: bool = True) -> Postings | None:
         """A posting list as arrays, from an LRU cache of at most
-        :data:`POSTINGS_CACHE_BYTES` per snapshot."""
-        key = (seg.key, fieldname, term)
+        :data:`POSTINGS_CACHE_BYTES` per snapshot.  An n-gram field's list
+        is read with its positions unless ``positions`` is false (a list
+        read with them serves either way); other fields' lists never are
+        (ranking needs documents and weights)."""
+        positions = positions and fieldname in NGRAM_FIELDS
+        keys = [(seg.key, fieldname, term, positions)]
+        if not positions:
+            keys.append((seg.key, fieldname, term, True))
         with self._lock:
-            if key in self._postings:
-                self._postings.move_to_end(key)
-                return self._postings[key]
-        found = read_postings(seg.reader, fieldname, term.encode("utf-8"), positions=fieldname in NGRAM_FIELDS)
+            for key in keys:
+                if key in self._postings:
+                    self._postings.move_to_end(key)
+                    return self._postings[key]
+        key = keys[0]
+        found = read_postings(seg.reader, fieldname, term.encode("utf-8"), positions=positions)
         size = found.nbytes if found is not None else 64
         with self._lock:
             if key in self._postings:  # another thread read it meanwhile
