@@ -131,6 +131,12 @@ def _prepare(userdict: str | None, vocab_words: tuple[str, ...], tagger: EntityT
     warm_up_tagger(tagger)
 
 
+def _sketch(sketcher: Sketcher, art: Article, doc: dict[str, Any]) -> None:
+    """Sketch ``art`` for the stories, with the matching forms its document
+    ``doc`` (:func:`index.schema.to_document`) already computed."""
+    sketcher.add(art.id, art.date, art.title, art.body, doc["text_ng"].normalize)
+
+
 def _batches(articles: Iterable[Article], size: int) -> Iterator[list[Article]]:
     batch: list[Article] = []
     for art in articles:
@@ -266,7 +272,7 @@ def _worker(tmp_dir: str, indexname: str, jobs: Any, results: Any, parent: int, 
             for art in batch:
                 doc = to_document(art, stamp, tagger)
                 series.add(carry.apply(doc))
-                sketcher.add(art.id, art.date, art.title, art.body, doc["text_ng"].normalize)
+                _sketch(sketcher, art, doc)
             series.check()
         results.put(("ok", (series.finish(), sketcher.sketches())))
     except BaseException as exc:  # reported to the parent, which fails the build
@@ -430,7 +436,7 @@ def _build_into(tmp: Path, name: str, sources: Sequence[str], procs: int, userdi
             for k, art in enumerate(articles, 1):
                 doc = to_document(art, stamp, tagger)
                 series.add(carry.apply(doc))
-                sketcher.add(art.id, art.date, art.title, art.body, doc["text_ng"].normalize)
+                _sketch(sketcher, art, doc)
                 _count(report, art, on_progress)
                 failpoint("build:ingest")
                 if k % BATCH_SIZE == 0:
@@ -593,7 +599,7 @@ def _update_into(tmp: Path, name: str, live: Path, sources: Sequence[str], prune
                     continue
                 doc = to_document(art, stamp, tagger)
                 _replace_document(reader, writer, doc)
-                sketcher.add(art.id, art.date, art.title, art.body, doc["text_ng"].normalize)
+                _sketch(sketcher, art, doc)
                 _count(report, art, on_progress)
                 failpoint("update:ingest")
             _log_warnings(warnings)
