@@ -127,8 +127,10 @@ def encode_positions(ids: Sequence[int] | np.ndarray, counts: np.ndarray, positi
     """The record of a positional posting list given as arrays: posting
     ``i`` (document ``ids[i]``) has ``counts[i]`` positions, the next ones of
     ``positions``; its weight is ``counts[i] * boost`` unless ``weights``
-    says otherwise (then stored).  :func:`encode` of the same list gives the
-    same bytes; a build (:mod:`index.inverter`) calls this directly."""
+    says otherwise (then stored).  :func:`encode` (updates and merges, a
+    list at a time) calls this; a build encodes many lists at once with
+    :func:`encode_position_records`, which must give the same bytes
+    (``tests/test_packed.py``)."""
     df = len(ids)
     if df == 0:
         raise ValueError("an empty posting list has no record")
