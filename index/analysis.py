@@ -312,9 +312,9 @@ KEY_SHIFT = 22
 _KEY_LOW = (1 << KEY_SHIFT) - 1
 
 
-def codepoints(norm: str) -> np.ndarray:
-    """The code points of ``norm`` as ``uint64`` (lone surrogates included)."""
-    return np.frombuffer(norm.encode("utf-32-le", "surrogatepass"), dtype="<u4").astype(np.uint64)
+def codepoints(norm: str, dtype: Any = np.uint64) -> np.ndarray:
+    """The code points of ``norm`` as ``dtype`` (lone surrogates included)."""
+    return np.frombuffer(norm.encode("utf-32-le", "surrogatepass"), dtype="<u4").astype(dtype, copy=False)
 
 
 def key_terms(keys: Iterable[int]) -> list[str]:
@@ -367,7 +367,11 @@ class CharTokenizer(_PositionsTokenizer):
     def term_keys(self, norm: str, base: int) -> tuple[np.ndarray, np.ndarray]:
         """:meth:`collect`'s terms as integer keys (:data:`KEY_SHIFT`) with
         their positions (see :meth:`BigramTokenizer.term_keys`)."""
-        keys = np.unique(codepoints(norm)) << KEY_SHIFT
+        # a sort and a mask: np.unique's own bookkeeping took twice as long
+        cps = np.sort(codepoints(norm, np.uint32))
+        first = np.ones(len(cps), dtype=bool)
+        np.not_equal(cps[1:], cps[:-1], out=first[1:])
+        keys = cps[first].astype(np.uint64) << KEY_SHIFT
         return keys, np.full(len(keys), base, dtype=np.uint32)
 
 

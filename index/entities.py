@@ -163,10 +163,11 @@ def _pos_tokenizer(userdict: str | None) -> Any:
     """A posseg tokenizer over the build's jieba segmenter (its user
     dictionary included), with the numpy Viterbi search of
     :mod:`index.posviterbi`; one per process and dictionary."""
-    from .analysis import load_segmenter, resolve_userdict
+    from .analysis import load_cutter, load_segmenter, resolve_userdict
     from .posviterbi import fast_pos_tokenizer
 
-    return fast_pos_tokenizer(load_segmenter(resolve_userdict(userdict)))
+    path = resolve_userdict(userdict)
+    return fast_pos_tokenizer(load_segmenter(path), load_cutter(path).route)
 
 
 def load_tagger(vocab_path: str | os.PathLike[str] | None, *, lead: int | None = None,

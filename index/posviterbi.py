@@ -14,6 +14,7 @@ check that it tags text exactly as posseg does.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
@@ -120,13 +121,49 @@ def tag_run(sentence: str) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
-def fast_pos_tokenizer(tokenizer: Any) -> Any:
-    """A ``jieba.posseg.POSTokenizer`` over ``tokenizer`` whose HMM search is :func:`viterbi`."""
+def fast_pos_tokenizer(tokenizer: Any, route: Callable[[str], Iterable[str] | None] | None = None) -> Any:
+    """A ``jieba.posseg.POSTokenizer`` over ``tokenizer`` whose HMM search is :func:`viterbi`.
+
+    ``route(block)``, when given, is the words of jieba's dictionary route
+    through ``block`` (jieba's cut without its HMM, over the same
+    dictionary: :meth:`index.rustcut.RustCut.route`), or None where it
+    cannot tell; posseg then reads the route from it instead of working it out
+    in Python (``get_DAG`` and ``calc``: half of posseg's time once its HMM
+    search was in numpy).  The walk along the route is posseg's own."""
     import jieba.posseg as posseg
 
     class FastPOSTokenizer(posseg.POSTokenizer):
+        def __init__(self, tokenizer: Any) -> None:
+            super().__init__(tokenizer)
+            # posseg takes the user dictionary's tags once and empties the
+            # tokenizer's table, so a second POSTokenizer over the same
+            # tokenizer would tag without them: copy them now
+            self.word_tag_tab.update(tokenizer.user_word_tag_tab)
+
         def _POSTokenizer__cut(self, sentence: str) -> Any:  # replaces posseg's private __cut
             for word, flag in tag_run(sentence):
                 yield posseg.pair(word, flag)
+
+        def _POSTokenizer__cut_DAG(self, sentence: str) -> Any:  # replaces posseg's private __cut_DAG
+            words = None if route is None else route(sentence)
+            if words is None:
+                yield from super()._POSTokenizer__cut_DAG(sentence)
+                return
+            tags, freq, pair = self.word_tag_tab, self.tokenizer.FREQ, posseg.pair
+            run = ""
+            for word in (*words, ""):  # "" ends the last run
+                if len(word) == 1:
+                    run += word
+                    continue
+                if len(run) == 1:
+                    yield pair(run, tags.get(run, "x"))
+                elif run and not freq.get(run):
+                    yield from self._POSTokenizer__cut_detail(run)
+                else:
+                    for char in run:
+                        yield pair(char, tags.get(char, "x"))
+                run = ""
+                if word:
+                    yield pair(word, tags.get(word, "x"))
 
     return FastPOSTokenizer(tokenizer)

@@ -32,6 +32,7 @@ jieba (after :mod:`index.jiebaroute`) and 14 s with this.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -39,6 +40,8 @@ import jieba
 import rjieba
 
 from .jiebaroute import hmm_cut
+
+_NO_ASCII = re.compile("[^\x00-\x7f]*")
 
 
 class RustCut:
@@ -71,3 +74,24 @@ class RustCut:
                         yield piece
                     else:
                         yield from piece
+
+    def route(self, block: str) -> list[str] | None:
+        """The words of jieba's dictionary route through ``block`` (a block
+        of ``jieba.posseg``'s, no spaces or punctuation): jieba's cut
+        without its HMM, so a run of characters the dictionary does not
+        join stays single characters.  jieba-rs joins a run of single ASCII
+        letters and digits into one token, which is split again here; None
+        when such a token is also a dictionary word (the route cannot be
+        told from it)."""
+        words: list[str] = self._jieba.cut(block, False)
+        if _NO_ASCII.fullmatch(block):
+            return words
+        out: list[str] = []
+        for word in words:
+            if len(word) > 1 and word.isascii() and word.isalnum():
+                if self._jieba.has_word(word):
+                    return None
+                out.extend(word)
+            else:
+                out.append(word)
+        return out

@@ -246,12 +246,28 @@ def test_an_update_tags_the_articles_it_indexes(tmp_path):
 def test_the_numpy_viterbi_tags_exactly_as_jieba_posseg():
     import jieba.posseg
 
-    from index.analysis import load_segmenter, resolve_userdict
-    from index.posviterbi import fast_pos_tokenizer
+    from index.entities import _pos_tokenizer
 
-    segmenter = load_segmenter(resolve_userdict(None))
-    slow, fast = jieba.posseg.POSTokenizer(segmenter), fast_pos_tokenizer(segmenter)
+    fast = _pos_tokenizer(None)  # the build's: numpy Viterbi, route from jieba-rs
+    slow = jieba.posseg.POSTokenizer(fast.tokenizer)
+    slow.word_tag_tab = fast.word_tag_tab  # posseg hands the user dictionary's tags to one tokenizer only
     texts = ["记者王建国报道：北京的游客来到白鹭湖公园。", "张伟和李娜在杭州见面，谈了2024年的RCEP计划。",
              "欧阳晓岚与司马青石在龘䶛镇相遇", "㐀㐁㐂 abc 123 ！", "中国人民银行发布通知，上海市民关注。", "乙"]
     for text in texts:
         assert [(p.word, p.flag) for p in fast.cut(text)] == [(p.word, p.flag) for p in slow.cut(text)], text
+
+
+def test_posseg_of_real_leads_is_jiebas(corpus_docs):
+    """What a build reads: the leads of real articles, cut to the default
+    length (the whole shared corpus's 18,697 leads agreed when this was written)."""
+    import jieba.posseg
+
+    from index.entities import LEAD_CHARS, _pos_tokenizer
+    from index.normalization import fold
+
+    fast = _pos_tokenizer(None)
+    slow = jieba.posseg.POSTokenizer(fast.tokenizer)
+    slow.word_tag_tab = fast.word_tag_tab
+    for doc in corpus_docs[:600]:
+        lead = fold(f"{doc.get('title', '')}\n{doc.get('body') or doc.get('text') or ''}")[:LEAD_CHARS]
+        assert [(p.word, p.flag) for p in fast.cut(lead)] == [(p.word, p.flag) for p in slow.cut(lead)], lead

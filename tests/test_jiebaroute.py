@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from index.jiebaroute import RouteTokenizer
 from index.normalization import fold
 from index.posviterbi import fast_pos_tokenizer
+from index.rustcut import RustCut
 
 SEED = (Path(__file__).resolve().parents[1] / "seeds").glob("*.txt")
 
@@ -28,6 +29,10 @@ ALPHABET = "".join(sorted({ch for p in SEED for ch in fold(p.read_text(encoding=
                           | set("龘龖ab1.%-，。 ")))
 
 
+#: Words added to jieba's dictionary: 龘 and 龖 become prefixes that are not words.
+ADDED = (("龘龘", 5), ("龘龖龘", 3000), ("龖龖", None))
+
+
 @pytest.fixture(scope="module")
 def tokenizers() -> tuple[RouteTokenizer, jieba.Tokenizer]:
     """The same dictionary behind both, with words whose first characters are
@@ -35,7 +40,7 @@ def tokenizers() -> tuple[RouteTokenizer, jieba.Tokenizer]:
     reads jieba's dictionary file)."""
     route = RouteTokenizer()
     route.initialize()
-    for word, freq in (("龘龘", 5), ("龘龖龘", 3000), ("龖龖", None)):
+    for word, freq in ADDED:
         route.add_word(word, freq)
     plain = jieba.Tokenizer()
     plain.FREQ, plain.total, plain.user_word_tag_tab = route.FREQ, route.total, route.user_word_tag_tab
@@ -46,7 +51,8 @@ def tokenizers() -> tuple[RouteTokenizer, jieba.Tokenizer]:
 
 @pytest.fixture(scope="module")
 def pos(tokenizers: tuple[RouteTokenizer, jieba.Tokenizer]) -> tuple[Any, Any]:
-    return fast_pos_tokenizer(tokenizers[0]), fast_pos_tokenizer(tokenizers[1])
+    route = RustCut([(word, freq, None) for word, freq in ADDED]).route
+    return fast_pos_tokenizer(tokenizers[0], route), fast_pos_tokenizer(tokenizers[1])
 
 
 @settings(max_examples=300, deadline=None)
