@@ -383,7 +383,7 @@ def build(sources: Sequence[str], store: IndexStore, *, procs: int | None = None
             report = _build_into(tmp, name, sources, procs, userdict, on_progress, stamp, carry, words,
                                  vfile.vocabulary if vfile else None)
             _add_vocabulary(report, tmp, vfile)
-            _suggestions(tmp)
+            _suggestions(tmp, procs=procs)
             report.seconds = time.monotonic() - started
             store.publish(tmp, name, _meta(report, sources, None, stamp, vfile), keep=keep)
     return report
@@ -483,12 +483,13 @@ def _write_stories(tmp: Path, table: StoryTable) -> None:
     failpoint("stories:saved")
 
 
-def _suggestions(tmp: Path, parent: Path | None = None, changed: int = 0) -> None:
+def _suggestions(tmp: Path, parent: Path | None = None, changed: int = 0, procs: int = 1) -> None:
     """Write the new snapshot's suggestion file (:mod:`index.suggestions`)
     before it is published, so the manifest covers it; an update passes its
     live snapshot as ``parent`` when the vocabulary did not change, and how
-    many articles it ``changed``."""
-    table = write_suggestions(tmp, parent=parent, changed=changed)
+    many articles it ``changed``; a build counts in as many processes as
+    it built with (the cores are idle by then)."""
+    table = write_suggestions(tmp, parent=parent, changed=changed, procs=procs)
     _log.info("suggestions: %d items, %d keys in %.1f s%s", len(table.items), len(table.keys), table.seconds,
               " (names and words carried over)" if table.carried else "")
 

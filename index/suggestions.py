@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import multiprocessing
 import os
 import time
 from collections import OrderedDict
@@ -114,19 +115,20 @@ class SuggestionTable:
 
 
 def write_suggestions(snapshot_dir: str | os.PathLike[str], vocabulary: Vocabulary | None = None,
-                      parent: str | os.PathLike[str] | None = None, changed: int = 0) -> SuggestionTable:
+                      parent: str | os.PathLike[str] | None = None, changed: int = 0,
+                      procs: int = 1) -> SuggestionTable:
     """Compute the suggestions of the snapshot at ``snapshot_dir`` (its index
     and, unless ``vocabulary`` is given, the vocabulary it carries) and write
     them to its :data:`SUGGEST_FILE`, replacing any file of that name by a new
     one (never writing into it: it may be a hard link into another snapshot).
     ``parent``: the snapshot an update started from, with the same
     vocabulary, and ``changed`` the articles the update added, replaced or
-    deleted (see :func:`build_suggestions`).
+    deleted (see :func:`build_suggestions`); ``procs``: processes that count.
 
     Call it once the snapshot's index is complete and before it is published.
     """
     folder = Path(snapshot_dir)
-    table = build_suggestions(folder, vocabulary, parent, changed)
+    table = build_suggestions(folder, vocabulary, parent, changed, procs)
     tmp = folder / (SUGGEST_FILE + f".tmp{os.getpid()}")
     with open(tmp, "w", encoding="utf-8") as fh:
         fh.write(table.to_json())
@@ -135,7 +137,8 @@ def write_suggestions(snapshot_dir: str | os.PathLike[str], vocabulary: Vocabula
 
 
 def build_suggestions(snapshot_dir: str | os.PathLike[str], vocabulary: Vocabulary | None = None,
-                      parent: str | os.PathLike[str] | None = None, changed: int = 0) -> SuggestionTable:
+                      parent: str | os.PathLike[str] | None = None, changed: int = 0,
+                      procs: int = 1) -> SuggestionTable:
     """The suggestions of a snapshot, in memory (see the module docstring).
 
     Counting every name and headline word is most of the cost (12 s at
@@ -168,7 +171,7 @@ def build_suggestions(snapshot_dir: str | os.PathLike[str], vocabulary: Vocabula
                     candidates.append((text, kind, count, kind != WORD))
         else:
             counted_at, since = reader.doc_count(), 0
-            _count_names_and_words(reader, counter, vocab, candidates, seen)
+            _count_names_and_words(reader, counter, vocab, candidates, seen, snapshot_dir, procs)
         for title, hits in _recent_headlines(reader, counter):
             form = match_text(title)
             if form not in seen:
@@ -203,19 +206,46 @@ def _counted_in(parent: str | os.PathLike[str], changed: int) -> tuple[int, int,
 
 
 def _count_names_and_words(reader: Any, counter: _Counter, vocab: Vocabulary,
-                           candidates: list[tuple[str, str, int, bool]], seen: set[str]) -> None:
-    """Append the vocabulary's names and the frequent headline words, counted."""
+                           candidates: list[tuple[str, str, int, bool]], seen: set[str],
+                           snapshot_dir: str | os.PathLike[str], procs: int = 1) -> None:
+    """Append the vocabulary's names and the frequent headline words, counted
+    (in ``procs`` processes, each over a share of the segments, when more than one)."""
+    groups: list[list[str]] = []  # the forms counted together: an entry's names, or one word
+    added: list[tuple[int, int]] = []  # (candidate, group) whose count is that group's
     for entry in vocab.entries:
-        count = counter.count_any(match_text(n) for n in entry.names)
-        for name in entry.names:
-            form = match_text(name)
+        groups.append([match_text(n) for n in entry.names])
+        for name, form in zip(entry.names, groups[-1]):
             if form not in seen:
                 seen.add(form)
-                candidates.append((name, entry.kind, count, True))
+                added.append((len(candidates), len(groups) - 1))
+                candidates.append((name, entry.kind, 0, True))
     for word in sorted(_title_words(reader)):  # in character order, words sharing bigrams come together
         if word not in seen:
             seen.add(word)
-            candidates.append((word, WORD, counter.count(word), False))
+            groups.append([word])
+            added.append((len(candidates), len(groups) - 1))
+            candidates.append((word, WORD, 0, False))
+    if procs > 1 and len(counter.segments) > 1:
+        with multiprocessing.get_context("fork").Pool(procs) as pool:
+            shares = pool.starmap(_count_share, [(str(snapshot_dir), groups, k, procs) for k in range(procs)])
+        counts = [sum(c) for c in zip(*shares)]
+    else:
+        counts = [counter.count_any(g) for g in groups]
+    for at, group in added:
+        text, kind, _, every = candidates[at]
+        candidates[at] = (text, kind, counts[group], every)
+
+
+def _count_share(snapshot_dir: str, groups: list[list[str]], share: int, shares: int) -> list[int]:
+    """Each group's articles (containing any of its forms) in segments
+    ``share``, ``share + shares``, …: a process's part of the counting
+    (it opens the index itself: file handles are not shared across a fork)."""
+    from whoosh import index as windex
+
+    ix = windex.open_dir(snapshot_dir, readonly=True)
+    with ix.reader() as reader:
+        counter = _Counter(reader, share, shares)
+        return [counter.count_any(g) for g in groups]
 
 
 # --------------------------------------------------------------------------
@@ -331,8 +361,9 @@ class _Counter:
     """How many live articles contain a normalized string (two or more
     characters), from :data:`BIGRAM_FIELD`'s postings, per segment."""
 
-    def __init__(self, reader: Any) -> None:
-        self.segments = [seg for seg, _ in reader.leaf_readers()]
+    def __init__(self, reader: Any, share: int = 0, shares: int = 1) -> None:
+        """Over the reader's segments ``share``, ``share + shares``, … (all by default)."""
+        self.segments = [seg for seg, _ in reader.leaf_readers()][share::shares]
         self.live = [np.fromiter(seg.all_doc_ids(), dtype=np.int64) for seg in self.segments]
         self.deletions = [seg.has_deletions() for seg in self.segments]
         self._cache: OrderedDict[tuple[int, str], Any] = OrderedDict()

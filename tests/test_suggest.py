@@ -324,3 +324,19 @@ def test_updates_carry_counted_names_and_words_until_enough_has_changed(tmp_path
     data = one_more(budget + 1)  # past the share: everything counted anew
     assert data["counted_at"] == counted["counted_at"] + budget + 1 and data["changed_since"] == 0
     assert {t: c for t, kind, c in data["items"] if kind == "word"}["郑州"] == words["郑州"] + budget + 1
+
+
+def test_counting_in_two_processes_counts_as_one_does(corpus_index, tmp_path):
+    """A build counts names and headline words in as many processes as it
+    built with, each over a share of the segments: the same counts."""
+    from index.suggestions import build_suggestions
+
+    snapshot = corpus_index.store.current().path
+    vocab = parse_vocabulary(["香港\tplace\t港岛|九龙\t", "北京\tplace\t京城\t", "政府\tterm\t当局\t"])
+    one = build_suggestions(snapshot, vocab, procs=1)
+    two = build_suggestions(snapshot, vocab, procs=2)
+    _, ix = corpus_index.store.open()
+    with ix.reader() as reader:
+        assert len(list(reader.leaf_readers())) >= 2  # so each process counts a share
+    assert sum(1 for _, kind, _ in one.items if kind == "word") > 1000
+    assert one.items == two.items and one.keys == two.keys
