@@ -284,7 +284,10 @@ class Query:
     sort: str = "relevance"
 
     def path(self) -> str:
-        params = [("q", self.q), ("per_page", str(PER_PAGE))]
+        """The GET request; ``expand=false``: a vocabulary's aliases never
+        widen it, so its total is the literal match the brute force counts
+        (a no-op for an index without a vocabulary)."""
+        params = [("q", self.q), ("per_page", str(PER_PAGE)), ("expand", "false")]
         if self.sort != "relevance":
             params.append(("sort", self.sort))
         return "/api/search?" + urlencode(params)

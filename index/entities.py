@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -93,14 +93,17 @@ class EntityTagger:
         self._known = set(self.vocabulary.forms())
         self._automaton = _automaton(self.vocabulary)
 
-    def tag(self, texts: Sequence[str], lead_text: str = "") -> ArticleEntities:
+    def tag(self, texts: Sequence[str], lead_text: str = "",
+            normalize: Callable[[str], str] = match_text) -> ArticleEntities:
         """The entities of an article whose text fields are ``texts``;
-        ``lead_text`` is what posseg reads (cut to ``self.lead`` characters)."""
+        ``lead_text`` is what posseg reads (cut to ``self.lead`` characters);
+        ``normalize``: :func:`~index.normalization.match_text`, or what gives
+        the same from forms already at hand (a build's)."""
         out = ArticleEntities()
         found: dict[str, dict[str, Any]] = {}  # kind → canonical → entry
         if self._automaton is not None:
             for text in texts:
-                norm = match_text(text or "")
+                norm = normalize(text or "")
                 if not norm:
                     continue
                 for _, entries in self._automaton.iter(norm):

@@ -288,7 +288,7 @@ def _add_entities(doc: dict[str, Any], tagger: EntityTagger, texts: tuple[str, .
     paragraphs = article.paragraphs
     lead = "\n".join(t for t in (article.title, article.kicker, article.subtitle, article.summary,
                                   paragraphs[0] if paragraphs else "") if t)
-    found = tagger.tag(texts, lead)
+    found = tagger.tag(texts, lead, doc["text_ng"].normalize)
     for kind, name in ENTITY_FIELDS.items():
         for column, values in ((name + "_col", found.verified.get(kind)),
                                (name + UNVERIFIED_SUFFIX + "_col", found.unverified.get(kind))):
