@@ -120,3 +120,13 @@ def test_hmm_cut_keeps_forced_splits(monkeypatch: pytest.MonkeyPatch) -> None:
     word = next(w for w in joined if len(w) > 1)
     monkeypatch.setattr(finalseg, "Force_Split_Words", {word})
     assert list(hmm_cut(text)) == list(finalseg.cut(text)) != joined
+
+
+def test_route_splits_joined_ascii_and_gives_up_where_it_cannot_tell() -> None:
+    """jieba-rs joins a run of single ASCII letters and digits into one
+    token; the route has them single.  Where the joined run is itself a
+    dictionary word, the route could have been either: no answer."""
+    cut = RustCut([("ab", 10, None)])
+    assert cut.route("xy2024市民") == ["x", "y", "2", "0", "2", "4", "市民"]
+    assert cut.route("ab市民") is None
+    assert cut.route("市民上班") == ["市民", "上班"]
