@@ -369,9 +369,6 @@ class _Counter:
         self._cache: OrderedDict[tuple[int, str], Any] = OrderedDict()
         self._bytes = 0
 
-    def count(self, form: str) -> int:
-        return self.count_any([form])
-
     def count_any(self, forms: Iterable[str]) -> int:
         """Live articles containing at least one of ``forms``."""
         wanted = sorted({f for f in forms if len(f) >= 2})
